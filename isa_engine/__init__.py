@@ -1,0 +1,1 @@
+"""isa-engine's pure core: scripts, reading replies, the conversation machine, persona."""

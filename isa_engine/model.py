@@ -1,0 +1,175 @@
+"""The engine's vocabulary: statuses, slots, intents, readings and effects.
+
+Plain frozen values only. Everything the core decides leaves it as one of the
+effect types at the bottom of this module; adapters carry them out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+SlotValue = int | float | str | bool | tuple[str, ...]
+"""A slot's value: see ``SLOT_TYPES`` for which type each slot takes."""
+
+
+class Status(StrEnum):
+    """Where a lead is (seed 000; DESIGN.md "Statuses")."""
+
+    ACTIVE = "active"
+    COLD = "cold"
+    APPOINTMENT = "appointment"
+    ENGAGED = "engaged"
+    AGENT = "agent"
+    DEAD = "dead"
+
+
+class Intent(StrEnum):
+    """What a text wants, beside the slots it fills.
+
+    The first nine are the corpus vocabulary (``../shared/corpus/SCHEMA.md``);
+    the rest are read for the engine's own use and never scored.
+    """
+
+    OPT_OUT = "opt_out"
+    WRONG_NUMBER = "wrong_number"
+    NOT_INTERESTED = "not_interested"
+    QUESTION = "question"
+    CALL_REQUEST = "call_request"
+    IDENTITY_QUESTION = "identity_question"
+    RESCHEDULE = "reschedule"
+    AFFIRM = "affirm"
+    DENY = "deny"
+    # engine-only
+    HELP = "help"  # HELP / INFO keyword (COMPLIANCE.md #8)
+    START = "start"  # START / UNSTOP: a recorded re-opt-in
+    DECLINE_CALL = "decline_call"  # will not set a time to talk ("can't do a call", "just text me")
+
+
+CORPUS_INTENTS: frozenset[Intent] = frozenset(list(Intent)[:9])
+
+
+class OutcomeKind(StrEnum):
+    """What the agent is handed (seed 000)."""
+
+    APPOINTMENT = "appointment"
+    ENGAGEMENT = "engagement"
+    UPDATE = "update"
+
+
+# Each slot and the Python type of its value. Order is the natural order of a
+# buyer conversation; scripts choose their own.
+SLOT_TYPES: Mapping[str, type] = {
+    "lead_type": str,  # "buy" | "sell" | "both" | "rent"
+    "beds": int,
+    "baths": float,
+    "location": tuple,  # tuple[str, ...], each place title-cased
+    "price_min": int,
+    "price_max": int,
+    "preapproval": str,  # "yes" | "no" | "in_progress" | "cash"
+    "has_agent": bool,
+    "timeframe": str,  # "0-3" | "3-6" | "6-12" | "12+"
+    "appointment": str,  # "YYYY-MM-DDTHH:MM", lead-local
+    "email": str,
+    # seller scripts
+    "address": str,
+    "home_value": int,
+}
+SLOTS: frozenset[str] = frozenset(SLOT_TYPES)
+
+# Slots whose value is one of a closed set.
+SLOT_CHOICES: Mapping[str, frozenset[str]] = {
+    "lead_type": frozenset({"buy", "sell", "both", "rent"}),
+    "preapproval": frozenset({"yes", "no", "in_progress", "cash"}),
+    "timeframe": frozenset({"0-3", "3-6", "6-12", "12+"}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What one inbound text says: the slots it fills and the intents it carries.
+
+    ``day_only`` holds a day given without a firm time ("tomorrow afternoon"),
+    as ``YYYY-MM-DD``, so the engine can ask for the time.
+    """
+
+    slots: Mapping[str, SlotValue] = field(default_factory=dict)
+    intents: frozenset[Intent] = frozenset()
+    day_only: str | None = None
+
+    def has(self, intent: Intent) -> bool:
+        """True when the text carries ``intent``."""
+        return intent in self.intents
+
+    def to_json(self) -> dict[str, Any]:
+        """The corpus answer format: slots (lists for places) and corpus intents."""
+        slots = {k: list(v) if isinstance(v, tuple) else v for k, v in self.slots.items()}
+        intents = sorted(i.value for i in self.intents if i in CORPUS_INTENTS)
+        return {"slots": slots, "intents": intents}
+
+
+# ---------------------------------------------------------------- effects
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestText:
+    """A reply the engine proposes; an ISA or the auto policy decides it.
+
+    ``asks`` is the slot the text asks for (None when it asks nothing), and
+    ``why`` says in plain words why it was suggested.
+    """
+
+    id: str
+    text: str
+    asks: str | None
+    why: str
+    step: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SendText:
+    """A text to send now (or at the next allowed time): an approved suggestion."""
+
+    text: str
+    asks: str | None
+    suggestion_id: str | None
+    by: str  # "auto", or who approved / typed it
+
+
+@dataclass(frozen=True, slots=True)
+class EmitOutcome:
+    """An Appointment, Engagement or Update for the agent."""
+
+    kind: OutcomeKind
+    slots: Mapping[str, SlotValue]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class AlertAgent:
+    """Tell the agent something now (a call request, a question only they may answer)."""
+
+    reason: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class StartTimer:
+    """Fire ``kind`` at ``due`` unless the conversation moves on first."""
+
+    kind: str
+    due: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CancelTimers:
+    """Drop pending timers (all kinds when ``kinds`` is empty) and queued texts."""
+
+    kinds: tuple[str, ...] = ()
+    queued_texts: bool = False
+
+
+Effect = SuggestText | SendText | EmitOutcome | AlertAgent | StartTimer | CancelTimers
