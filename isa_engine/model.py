@@ -111,6 +111,14 @@ class Reading:
         return {"slots": slots, "intents": intents}
 
 
+@dataclass(frozen=True, slots=True)
+class SlotSource:
+    """Where a slot's value came from: the inbound turn (1-based) and its text."""
+
+    turn: int
+    text: str
+
+
 # ---------------------------------------------------------------- effects
 
 

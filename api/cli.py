@@ -1,0 +1,161 @@
+"""``isa``: the command line. Wiring only; the work is in isa_engine and adapters."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from adapters import clock
+from adapters.script_files import FileScriptStore, default_root, load_file
+from api import chat as chat_ui
+from api import script_views
+from isa_engine.errors import IsaError, ScriptError, ScriptErrors
+from isa_engine.reading import read
+from isa_engine.simulation import replay as replay_record
+
+app = typer.Typer(help="isa-engine: follow up real-estate leads by text message.", no_args_is_help=True)
+scripts_app = typer.Typer(help="Validate, show and compare scripts.", no_args_is_help=True)
+nlu_app = typer.Typer(help="Read lead replies.", no_args_is_help=True)
+app.add_typer(scripts_app, name="scripts")
+app.add_typer(nlu_app, name="nlu")
+
+err = Console(stderr=True)
+ScriptsDir = Annotated[Path, typer.Option("--scripts", help="Folder of scripts (scripts/<name>/vN.yaml).")]
+
+
+def _store(root: Path | None) -> FileScriptStore:
+    return FileScriptStore(root or default_root())
+
+
+def _fail(e: IsaError) -> typer.Exit:
+    err.print(f"[red]error:[/red] {e}", markup=True, highlight=False)
+    return typer.Exit(1)
+
+
+@app.command()
+def chat(
+    script: Annotated[str, typer.Argument(help="NAME or NAME@VERSION")] = "buyer",
+    now: Annotated[str | None, typer.Option(help="Start time, ISO 8601 with offset.")] = None,
+    contact: Annotated[str, typer.Option(help="The lead's first name.")] = "Alex",
+    agent: Annotated[str, typer.Option(help="The agent's first name.")] = "Dana",
+    scripts: ScriptsDir = None,  # type: ignore[assignment]
+) -> None:
+    """Play a conversation in the terminal, you being the lead (/help for commands)."""
+    try:
+        found = _store(scripts).get(script)
+    except IsaError as e:
+        raise _fail(e) from None
+    start = datetime.fromisoformat(now) if now else clock.now()
+    if start.tzinfo is None:
+        raise _fail(IsaError("--now needs an offset, e.g. 2026-11-23T10:00-06:00"))
+    chat_ui.run(found, contact=contact, agent=agent, start=start)
+
+
+@scripts_app.command("validate")
+def scripts_validate(
+    paths: Annotated[list[Path], typer.Argument(help="Script files or folders of them.")],
+) -> None:
+    """Check scripts; print every error as file:line:col and exit non-zero if any."""
+    files: list[Path] = []
+    for path in paths:
+        files += sorted(path.rglob("v*.y*ml")) if path.is_dir() else [path]
+    if not files:
+        raise _fail(IsaError(f"no script files in {', '.join(map(str, paths))}"))
+    out = Console()
+    errors: list[ScriptError] = []
+    for file in files:
+        try:
+            script = load_file(file)
+        except ScriptErrors as e:
+            errors += e.errors
+            continue
+        except (ScriptError, OSError) as e:
+            errors.append(e if isinstance(e, ScriptError) else ScriptError(str(file), 1, 1, str(e)))
+            continue
+        out.print(f"[green]ok[/green] {file}: {script.key}, {len(script.steps)} steps", highlight=False)
+        for warning in script_views.segment_warnings(script):
+            out.print(f"   [yellow]note[/yellow] {warning}", highlight=False)
+    for e in errors:
+        err.print(str(e), highlight=False, markup=False)
+    if errors:
+        err.print(f"{len(errors)} error(s) in {len({e.path for e in errors})} file(s)")
+        raise typer.Exit(1)
+
+
+@scripts_app.command("show")
+def scripts_show(
+    ref: Annotated[str, typer.Argument(help="NAME or NAME@VERSION")],
+    mermaid: Annotated[bool, typer.Option(help="Print the diagrams as Mermaid.")] = False,
+    scripts: ScriptsDir = None,  # type: ignore[assignment]
+) -> None:
+    """Show a script's steps, handlers and closings, and a diagram of its machine."""
+    try:
+        script = _store(scripts).get(ref)
+    except IsaError as e:
+        raise _fail(e) from None
+    script_views.show(Console(), script, mermaid=mermaid)
+
+
+@scripts_app.command("diff")
+def scripts_diff(
+    a: Annotated[str, typer.Argument(help="NAME@A")],
+    b: Annotated[str, typer.Argument(help="NAME@B")],
+    scripts: ScriptsDir = None,  # type: ignore[assignment]
+) -> None:
+    """What changed between two script versions: steps, texts, handlers, rules."""
+    store = _store(scripts)
+    try:
+        old, new = store.get(a), store.get(b)
+    except IsaError as e:
+        raise _fail(e) from None
+    script_views.diff(Console(), old, new)
+
+
+@nlu_app.command("parse")
+def nlu_parse() -> None:
+    """Read message records (JSON lines) on stdin; write {id, slots, intents} lines."""
+    for n, record in _records(sys.stdin):
+        try:
+            now = datetime.fromisoformat(record["now"])
+            reading = read(str(record["text"]), record.get("expecting"), now)
+        except (KeyError, TypeError, ValueError) as e:
+            raise _fail(IsaError(f"stdin line {n}: {e!r} (needs text, now, expecting)")) from None
+        print(json.dumps({"id": record.get("id"), **reading.to_json()}, ensure_ascii=False))
+
+
+@app.command()
+def replay(scripts: ScriptsDir = None) -> None:  # type: ignore[assignment]
+    """Play conversation records (JSON lines) from stdin; write one answer line each."""
+    store = _store(scripts)
+    for n, record in _records(sys.stdin):
+        try:
+            answer = replay_record(record, store.get(str(record["script"])))
+        except IsaError as e:
+            raise _fail(IsaError(f"stdin line {n}: {e}")) from None
+        except (KeyError, TypeError, ValueError) as e:
+            raise _fail(IsaError(f"stdin line {n}: {e!r} (needs script, start, turns)")) from None
+        print(json.dumps(answer, ensure_ascii=False))
+
+
+def _records(stream: Any) -> Any:
+    for n, line in enumerate(stream, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise _fail(IsaError(f"stdin line {n}: not JSON: {e}")) from None
+        if not isinstance(record, dict):
+            raise _fail(IsaError(f"stdin line {n}: a record is a JSON object"))
+        yield n, record
+
+
+def main() -> None:
+    """Entry point of the ``isa`` command."""
+    app()

@@ -1,0 +1,179 @@
+"""Script authoring: ``parse_script`` validates a file fully, with every error located.
+
+After its shape (script.py), a script passes the checks a careful author would
+make by hand: known slots and placeholders, conditions on slots asked earlier,
+texts that fit in two SMS segments and pass the persona guard and the Fair
+Housing linter, and an opening that names the agent, the assistant's role and
+how to opt out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from isa_engine import persona, sms
+from isa_engine.errors import ScriptError, ScriptErrors
+from isa_engine.located_yaml import Located
+from isa_engine.model import SLOT_CHOICES, SLOT_TYPES, SLOTS, Intent, SlotValue
+from isa_engine.policy import fair_housing
+from isa_engine.script import HANDLED_INTENTS, Condition, Script, validate_shape
+from isa_engine.templates import ALLOWED_NAMES, Template
+
+MAX_SEGMENTS = 2
+# Long, plausible values: a template must fit in two segments with them filled in.
+SAMPLE_CONTACT = "Christopher"
+SAMPLE_AGENT = "Alexandria"
+SAMPLE_LAST_NAME = "Zzyzxquartermaine"  # no template can contain it: checks the guard runs
+SAMPLE_SLOTS: dict[str, SlotValue] = {
+    "lead_type": "both",
+    "beds": 4,
+    "baths": 2.5,
+    "location": ("East Nashville", "Mount Pleasant"),
+    "price_min": 1_250_000,
+    "price_max": 1_500_000,
+    "preapproval": "in_progress",
+    "has_agent": False,
+    "timeframe": "12+",
+    "appointment": "2026-09-30T12:30",
+    "email": "christopher.longname@example.com",
+    "address": "12345 Northwest Cedar Hollow Parkway",
+    "home_value": 1_250_000,
+}
+_STOP_WORD = re.compile(r"\bSTOP\b")
+
+
+def parse_script(text: str, source: str) -> Script:
+    """Validate one script file's text; raise ScriptErrors listing every problem found."""
+    script, doc = validate_shape(text, source)
+    problems = check_script(script, doc)
+    if problems:
+        raise ScriptErrors(problems)
+    return script
+
+
+def check_script(script: Script, doc: Located) -> list[ScriptError]:
+    """Every problem in ``script`` (already shape-valid), located in ``doc``."""
+    return [
+        *_check_steps(script, doc),
+        *_check_handlers(script, doc),
+        *_check_outcomes(script, doc),
+        *_check_templates(script, doc),
+        *_check_opening(script, doc),
+    ]
+
+
+def _check_steps(script: Script, doc: Located) -> Iterator[ScriptError]:
+    seen: set[str] = set()
+    for i, step in enumerate(script.steps):
+        if step.slot not in SLOTS:
+            yield doc.error(("steps", i, "slot"), f"unknown slot {step.slot!r}; {_known_slots()}")
+        elif step.slot in seen:
+            yield doc.error(("steps", i, "slot"), f"slot {step.slot!r} is asked by two steps")
+        if step.when is not None:
+            if step.when.slot not in seen:
+                yield doc.error(
+                    ("steps", i, "when", "slot"),
+                    f"condition on {step.when.slot!r}, which no earlier step fills",
+                )
+            yield from _check_condition(step.when, ("steps", i, "when"), doc)
+        seen.add(step.slot)
+
+
+def _check_condition(cond: Condition, path: tuple[str | int, ...], doc: Located) -> Iterator[ScriptError]:
+    if cond.slot not in SLOTS:
+        yield doc.error((*path, "slot"), f"unknown slot {cond.slot!r}; {_known_slots()}")
+        return
+    for key, values in (("is", cond.is_), ("is_not", cond.is_not)):
+        for j, value in enumerate(values or ()):
+            if not _fits(cond.slot, value):
+                yield doc.error((*path, key, j), f"{value!r} is not a possible {cond.slot!r}")
+
+
+def _fits(slot: str, value: object) -> bool:
+    if slot in SLOT_CHOICES:
+        return value in SLOT_CHOICES[slot]
+    kind = SLOT_TYPES[slot]
+    if kind is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind is tuple:
+        return isinstance(value, str)
+    return isinstance(value, kind)
+
+
+def _check_handlers(script: Script, doc: Located) -> Iterator[ScriptError]:
+    missing = [i.value for i in HANDLED_INTENTS if i not in script.handlers]
+    if missing:
+        yield doc.error(("handlers",), f"no handler for {', '.join(missing)}", key=True)
+    opt_out = script.handlers.get(Intent.OPT_OUT)
+    if opt_out and opt_out.reply and "?" in opt_out.reply.source:
+        yield doc.error(
+            ("handlers", "opt_out", "reply"),
+            "the opt-out confirmation must ask nothing (COMPLIANCE.md #5)",
+        )
+
+
+def _check_outcomes(script: Script, doc: Located) -> Iterator[ScriptError]:
+    needs = script.outcomes.appointment_needs
+    for j, slot in enumerate(needs):
+        if slot not in SLOTS:
+            yield doc.error(("outcomes", "appointment_needs", j), f"unknown slot {slot!r}")
+    if "appointment" not in needs:
+        yield doc.error(("outcomes", "appointment_needs"), "an Appointment needs the 'appointment' slot")
+    for j, cond in enumerate(script.outcomes.dead_when):
+        yield from _check_condition(cond, ("outcomes", "dead_when", j), doc)
+
+
+def _check_templates(script: Script, doc: Located) -> Iterator[ScriptError]:
+    for path, template in script.templates():
+        unknown = sorted(template.names - ALLOWED_NAMES)
+        if unknown:
+            yield doc.error(
+                path,
+                f"unknown placeholder {', '.join(unknown)}: templates may use contact, agent "
+                "and slot names",
+            )
+            continue
+        text = _sample(template)
+        info = sms.segments(text)
+        if info.segments > MAX_SEGMENTS:
+            yield doc.error(
+                path,
+                f"too long: {info.segments} SMS segments ({info.encoding}, {info.units} units "
+                f"filled in with long names); at most {MAX_SEGMENTS}",
+            )
+        for problem in fair_housing.lint(template.source):
+            yield doc.error(path, f"Fair Housing: {problem}")
+        verdict = persona.check(text, SAMPLE_AGENT, SAMPLE_LAST_NAME)
+        if not verdict.ok:
+            yield doc.error(path, f"persona guard: {'; '.join(verdict.reasons)}")
+
+
+def _check_opening(script: Script, doc: Located) -> Iterator[ScriptError]:
+    opening = script.opening
+    wanted = []
+    if "agent" not in opening.names:
+        wanted.append("the agent's first name ({{ agent }})")
+    if script.persona.role not in opening.source.lower():
+        wanted.append(f"the {script.persona.role} role")
+    if not _STOP_WORD.search(opening.source):
+        wanted.append("how to opt out (Reply STOP…)")
+    if wanted:
+        yield doc.error(("opening",), "the first text must name " + ", ".join(wanted))
+    if script.opening_asks is not None and script.opening_asks not in script.step_by_slot:
+        yield doc.error(("opening_asks",), f"{script.opening_asks!r} is not the slot of any step")
+
+
+def _sample(template: Template) -> str:
+    return template.render(SAMPLE_CONTACT, SAMPLE_AGENT, SAMPLE_SLOTS)
+
+
+def segment_report(script: Script) -> list[tuple[str, sms.SegmentInfo]]:
+    """Each template's encoding and segment count, filled in with long sample values."""
+    return [(".".join(map(str, path)), sms.segments(_sample(t))) for path, t in script.templates()]
+
+
+def _known_slots() -> str:
+    return "known slots: " + ", ".join(SLOT_TYPES)

@@ -1,0 +1,91 @@
+"""Text templates: Jinja2 in a sandbox, with only the names a script may use.
+
+A template may use ``{{ contact }}`` and ``{{ agent }}`` (first names) and
+filled slots (``{{ beds }}``, ``{{ appointment }}``…, shown in words). An
+empty slot renders as nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
+
+from isa_engine.model import SLOTS, SlotValue
+
+PEOPLE = frozenset({"contact", "agent"})
+ALLOWED_NAMES = PEOPLE | SLOTS
+
+
+@cache
+def _env() -> ImmutableSandboxedEnvironment:
+    return ImmutableSandboxedEnvironment(
+        autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=False
+    )
+
+
+class Template:
+    """A compiled template with the names it uses; built from a YAML string."""
+
+    __slots__ = ("_compiled", "names", "source")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        env = _env()
+        try:
+            ast = env.parse(source)
+        except jinja2.TemplateSyntaxError as e:
+            raise ValueError(f"template syntax: {e.message}") from None
+        self.names = frozenset(meta.find_undeclared_variables(ast))
+        self._compiled = env.from_string(source)
+
+    def render(self, contact: str, agent: str, slots: Mapping[str, SlotValue]) -> str:
+        """The text with names and slots filled in, whitespace tidied."""
+        values: dict[str, Any] = {name: "" for name in SLOTS}
+        values.update({k: show(k, v) for k, v in slots.items()})
+        text = self._compiled.render(values, contact=contact, agent=agent)
+        return " ".join(text.split())
+
+    def __repr__(self) -> str:
+        return f"Template({self.source!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Template) and other.source == self.source
+
+    def __hash__(self) -> int:
+        return hash(self.source)
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source_type: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        """Validate from a string; serialise back to it."""
+        return core_schema.no_info_after_validator_function(
+            cls,
+            core_schema.str_schema(min_length=1),
+            serialization=core_schema.plain_serializer_function_ser_schema(lambda t: t.source),
+        )
+
+
+def show(slot: str, value: SlotValue) -> str:
+    """A slot's value in words, as a text would say it."""
+    if slot == "location" and isinstance(value, tuple):
+        return " or ".join(value)
+    if slot in ("price_min", "price_max", "home_value") and isinstance(value, int):
+        return f"${value:,}"
+    if slot == "appointment" and isinstance(value, str):
+        at = datetime.fromisoformat(value)
+        hour = at.strftime("%I:%M %p").lstrip("0").replace(":00 ", " ")
+        return f"{at:%A}, {at:%B} {at.day} at {hour}"
+    if slot == "baths" and isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
