@@ -30,9 +30,15 @@ def load_file(path: Path) -> Script:
     m = _VERSION_FILE.match(path.name)
     problems = []
     if m and int(m.group(1)) != script.version:
-        problems.append(ScriptError(source, 1, 1, f"file says version {script.version} but is named {path.name}"))
+        problems.append(
+            ScriptError(
+                source, 1, 1, f"file says version {script.version} but is named {path.name}"
+            )
+        )
     if m and path.parent.name not in (script.name, "scripts"):
-        problems.append(ScriptError(source, 1, 1, f"script {script.name!r} is in folder {path.parent.name!r}"))
+        problems.append(
+            ScriptError(source, 1, 1, f"script {script.name!r} is in folder {path.parent.name!r}")
+        )
     if problems:
         raise ScriptErrors(problems)
     return script
@@ -63,8 +69,13 @@ class FileScriptStore:
             versions = found.setdefault(script.name, {})
             if script.version in versions:
                 errors.append(
-                    ScriptError(str(path), 1, 1, f"duplicate version: {script.key} is also "
-                                f"{versions[script.version].source}")
+                    ScriptError(
+                        str(path),
+                        1,
+                        1,
+                        f"duplicate version: {script.key} is also "
+                        f"{versions[script.version].source}",
+                    )
                 )
                 continue
             versions[script.version] = script

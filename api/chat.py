@@ -11,8 +11,8 @@ from rich.table import Table
 from isa_engine.errors import IsaError
 from isa_engine.events import HandBack, TakeOver
 from isa_engine.model import AlertAgent, Effect, EmitOutcome, SendText, StartTimer
-from isa_engine.simulation import Simulation
 from isa_engine.script import Script
+from isa_engine.simulation import Simulation
 from isa_engine.templates import show as show_value
 
 HELP = """Type what the lead texts. Commands:
@@ -24,10 +24,15 @@ _WAIT = re.compile(r"^/wait\s+(\d+)\s*([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
-def run(script: Script, *, contact: str, agent: str, start: datetime, console: Console | None = None) -> None:
+def run(
+    script: Script, *, contact: str, agent: str, start: datetime, console: Console | None = None
+) -> None:
     """The chat loop: reads lines from stdin until /quit or end of input."""
     out = console or Console()
-    out.print(f"[bold]{script.key}[/bold] — you are {contact}, texting {agent}'s assistant. /help for commands.")
+    out.print(
+        f"[bold]{script.key}[/bold] — you are {contact}, texting {agent}'s assistant. "
+        "/help for commands."
+    )
     sim = Simulation.start(script, contact=contact, agent=agent, at=start)
     _show(out, sim, sim.log)
     while True:
@@ -74,7 +79,10 @@ def _show(out: Console, sim: Simulation, effects: list[Effect]) -> None:
             asks = f" [dim](asks {effect.asks})[/dim]" if effect.asks else ""
             out.print(f"[cyan]assistant[/cyan]: {effect.text}{asks}", highlight=False)
         elif isinstance(effect, EmitOutcome):
-            out.print(f"[bold magenta]» {effect.kind.value.upper()}[/bold magenta] for the agent: {effect.reason}")
+            out.print(
+                f"[bold magenta]» {effect.kind.value.upper()}[/bold magenta] for the agent: "
+                f"{effect.reason}"
+            )
         elif isinstance(effect, AlertAgent):
             out.print(f"[yellow]» alert to the agent[/yellow]: {effect.reason}", highlight=False)
         elif isinstance(effect, StartTimer):
@@ -92,5 +100,7 @@ def _slots(out: Console, sim: Simulation) -> None:
     table = Table("slot", "value", "turn", "from the text")
     for slot, value in sim.conversation.slots.items():
         src = sim.conversation.sources.get(slot)
-        table.add_row(slot, show_value(slot, value), str(src.turn if src else ""), src.text if src else "")
+        table.add_row(
+            slot, show_value(slot, value), str(src.turn if src else ""), src.text if src else ""
+        )
     out.print(table)

@@ -19,14 +19,18 @@ from isa_engine.errors import IsaError, ScriptError, ScriptErrors
 from isa_engine.reading import read
 from isa_engine.simulation import replay as replay_record
 
-app = typer.Typer(help="isa-engine: follow up real-estate leads by text message.", no_args_is_help=True)
+app = typer.Typer(
+    help="isa-engine: follow up real-estate leads by text message.", no_args_is_help=True
+)
 scripts_app = typer.Typer(help="Validate, show and compare scripts.", no_args_is_help=True)
 nlu_app = typer.Typer(help="Read lead replies.", no_args_is_help=True)
 app.add_typer(scripts_app, name="scripts")
 app.add_typer(nlu_app, name="nlu")
 
 err = Console(stderr=True)
-ScriptsDir = Annotated[Path, typer.Option("--scripts", help="Folder of scripts (scripts/<name>/vN.yaml).")]
+ScriptsDir = Annotated[
+    Path, typer.Option("--scripts", help="Folder of scripts (scripts/<name>/vN.yaml).")
+]
 
 
 def _store(root: Path | None) -> FileScriptStore:
@@ -78,13 +82,15 @@ def scripts_validate(
         except (ScriptError, OSError) as e:
             errors.append(e if isinstance(e, ScriptError) else ScriptError(str(file), 1, 1, str(e)))
             continue
-        out.print(f"[green]ok[/green] {file}: {script.key}, {len(script.steps)} steps", highlight=False)
+        out.print(
+            f"[green]ok[/green] {file}: {script.key}, {len(script.steps)} steps", highlight=False
+        )
         for warning in script_views.segment_warnings(script):
             out.print(f"   [yellow]note[/yellow] {warning}", highlight=False)
-    for e in errors:
-        err.print(str(e), highlight=False, markup=False)
+    for error in errors:
+        err.print(str(error), highlight=False, markup=False)
     if errors:
-        err.print(f"{len(errors)} error(s) in {len({e.path for e in errors})} file(s)")
+        err.print(f"{len(errors)} error(s) in {len({x.path for x in errors})} file(s)")
         raise typer.Exit(1)
 
 

@@ -33,23 +33,34 @@ def show(out: Console, script: Script, *, mermaid: bool = False) -> None:
     out.print(f"[dim]opening:[/dim] {script.opening.source.strip()}", highlight=False)
     steps = Table("#", "slot", "asks", "when", "required")
     for i, step in enumerate(script.steps, 1):
-        steps.add_row(str(i), step.slot, step.ask.source.strip(), _condition(step.when), "yes" if step.required else "no")
+        steps.add_row(
+            str(i),
+            step.slot,
+            step.ask.source.strip(),
+            _condition(step.when),
+            "yes" if step.required else "no",
+        )
     out.print(steps)
     handlers = Table("intent", "reply", "alerts the agent")
     for intent, h in script.handlers.items():
-        handlers.add_row(intent.value, h.reply.source.strip() if h.reply else "—", "yes" if h.alert_agent else "")
+        handlers.add_row(
+            intent.value, h.reply.source.strip() if h.reply else "—", "yes" if h.alert_agent else ""
+        )
     out.print(handlers)
     rules = script.outcomes
     out.print(
         f"Appointment needs: {', '.join(rules.appointment_needs)}; Engagement: at least "
         f"{max(1, rules.engagement_min_slots)} slot(s) and no time; dead when: "
-        f"{'; '.join(_condition(c) for c in rules.dead_when) or '—'}; cold after {script.timers.cold_after}"
+        f"{'; '.join(_condition(c) for c in rules.dead_when) or '—'}; "
+        f"cold after {script.timers.cold_after}"
     )
     if mermaid:
         out.print("\n".join(mermaid_flow(script)), highlight=False, markup=False)
         out.print("\n".join(mermaid_statuses()), highlight=False, markup=False)
         return
-    out.print("\n[bold]Questions[/bold] (the next is always the first empty slot whose condition holds)")
+    out.print(
+        "\n[bold]Questions[/bold] (the next is always the first empty slot whose condition holds)"
+    )
     out.print("\n".join(text_flow(script)), highlight=False)
     out.print("\n[bold]Statuses[/bold]")
     for trigger, source, dest in _edges():
@@ -124,10 +135,14 @@ def diff(out: Console, old: Script, new: Script) -> None:
     for slot in common:
         a, b = old.step_by_slot[slot], new.step_by_slot[slot]
         if _condition(a.when) != _condition(b.when) or a.required != b.required:
-            out.print(f"[yellow]~ step {slot}: when {_condition(a.when) or '—'} ⇒ "
-                      f"{_condition(b.when) or '—'}, required {a.required} ⇒ {b.required}[/yellow]")
+            out.print(
+                f"[yellow]~ step {slot}: when {_condition(a.when) or '—'} ⇒ "
+                f"{_condition(b.when) or '—'}, required {a.required} ⇒ {b.required}[/yellow]"
+            )
     if old.outcomes != new.outcomes:
-        out.print(f"[yellow]~ outcome rules: {old.outcomes} ⇒ {new.outcomes}[/yellow]", highlight=False)
+        out.print(
+            f"[yellow]~ outcome rules: {old.outcomes} ⇒ {new.outcomes}[/yellow]", highlight=False
+        )
     if old.timers != new.timers:
         out.print(f"[yellow]~ timers: {old.timers} ⇒ {new.timers}[/yellow]", highlight=False)
     a_texts = [f"{'.'.join(map(str, p))}: {t.source.strip()}" for p, t in _texts(old)]

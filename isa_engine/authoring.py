@@ -80,7 +80,9 @@ def _check_steps(script: Script, doc: Located) -> Iterator[ScriptError]:
         seen.add(step.slot)
 
 
-def _check_condition(cond: Condition, path: tuple[str | int, ...], doc: Located) -> Iterator[ScriptError]:
+def _check_condition(
+    cond: Condition, path: tuple[str | int, ...], doc: Located
+) -> Iterator[ScriptError]:
     if cond.slot not in SLOTS:
         yield doc.error((*path, "slot"), f"unknown slot {cond.slot!r}; {_known_slots()}")
         return
@@ -121,7 +123,9 @@ def _check_outcomes(script: Script, doc: Located) -> Iterator[ScriptError]:
         if slot not in SLOTS:
             yield doc.error(("outcomes", "appointment_needs", j), f"unknown slot {slot!r}")
     if "appointment" not in needs:
-        yield doc.error(("outcomes", "appointment_needs"), "an Appointment needs the 'appointment' slot")
+        yield doc.error(
+            ("outcomes", "appointment_needs"), "an Appointment needs the 'appointment' slot"
+        )
     for j, cond in enumerate(script.outcomes.dead_when):
         yield from _check_condition(cond, ("outcomes", "dead_when", j), doc)
 

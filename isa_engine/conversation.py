@@ -60,7 +60,11 @@ class Conversation:
     def copy(self) -> Conversation:
         """A copy whose containers can change without touching this one."""
         twin = copy.copy(self)
-        twin.slots, twin.sources, twin.asked = dict(self.slots), dict(self.sources), dict(self.asked)
+        twin.slots, twin.sources, twin.asked = (
+            dict(self.slots),
+            dict(self.sources),
+            dict(self.asked),
+        )
         twin.skipped, twin.outcomes, twin.effects = list(self.skipped), list(self.outcomes), []
         return twin
 

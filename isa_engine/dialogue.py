@@ -12,7 +12,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from isa_engine.errors import ContactDead, NotAllowed, PersonaRefused
-from isa_engine.events import AgentText, Approve, Begin, Event, HandBack, TakeOver, TextReceived, TimerFired
+from isa_engine.events import (
+    AgentText,
+    Approve,
+    Begin,
+    Event,
+    HandBack,
+    TakeOver,
+    TextReceived,
+    TimerFired,
+)
 from isa_engine.model import (
     SLOTS,
     AlertAgent,
@@ -23,8 +32,8 @@ from isa_engine.model import (
     Reading,
     SendText,
     SlotSource,
-    Status,
     StartTimer,
+    Status,
     SuggestText,
 )
 from isa_engine.persona import check as persona_check
@@ -57,7 +66,7 @@ def handle(script: Script, conv: Conversation, event: Event, now: datetime) -> N
         if conv.status is not Status.AGENT:
             raise NotAllowed("only a conversation an agent took over can be handed back")
         conv.fire("hand_back")
-        if conv.status is Status.ACTIVE:
+        if conv.state == Status.ACTIVE.value:  # hand_back may also return to a handed-over status
             _ask_next(script, conv, now, why="handed back by the agent: next empty slot")
     elif isinstance(event, Approve):
         sugg = event.suggestion
@@ -68,11 +77,15 @@ def handle(script: Script, conv: Conversation, event: Event, now: datetime) -> N
         _sent(conv, approve_text(conv, event.text, None, None, event.by), now)
 
 
-def approve_text(conv: Conversation, text: str, asks: str | None, sid: str | None, by: str) -> SendText:
+def approve_text(
+    conv: Conversation, text: str, asks: str | None, sid: str | None, by: str
+) -> SendText:
     """A text a person approved or typed, if it may go: never to the dead, always past the guard."""
     if conv.status is Status.DEAD:
-        raise ContactDead("the contact is dead (opted out, has an agent or wrong number): "
-                          "nobody may text them through the system")
+        raise ContactDead(
+            "the contact is dead (opted out, has an agent or wrong number): "
+            "nobody may text them through the system"
+        )
     verdict = persona_check(text, conv.agent, conv.agent_last)
     if not verdict.ok:
         raise PersonaRefused(text, verdict.reasons)
@@ -92,7 +105,9 @@ def _begin(script: Script, conv: Conversation, now: datetime) -> None:
     _suggest(script, conv, script.opening, script.opening_asks, "first text to a new lead", now)
 
 
-def _inbound(script: Script, conv: Conversation, text: str, reading: Reading | None, now: datetime) -> None:
+def _inbound(
+    script: Script, conv: Conversation, text: str, reading: Reading | None, now: datetime
+) -> None:
     conv.turn += 1
     conv.last_inbound_at = now
     if reading is None:
@@ -120,7 +135,14 @@ def _inbound(script: Script, conv: Conversation, text: str, reading: Reading | N
         return
     for rule in script.outcomes.dead_when:
         if rule.holds(conv.slots):
-            _die(script, conv, script.closings.dead, f"{rule.slot} is {conv.slots[rule.slot]}", text, now)
+            _die(
+                script,
+                conv,
+                script.closings.dead,
+                f"{rule.slot} is {conv.slots[rule.slot]}",
+                text,
+                now,
+            )
             return
     if conv.status in HANDED_OVER:
         _after_handover(script, conv, reading, new | changed, text, now)
@@ -144,7 +166,9 @@ def _fill(conv: Conversation, reading: Reading, text: str) -> tuple[set[str], se
     return new, changed
 
 
-def _die(script: Script, conv: Conversation, reply: Template | None, why: str, text: str, now: datetime) -> None:
+def _die(
+    script: Script, conv: Conversation, reply: Template | None, why: str, text: str, now: datetime
+) -> None:
     """Dead: one last fixed text at most, queued texts and timers cancelled, the agent told."""
     if reply is not None and not conv.final_text_sent:
         _sent(conv, SendText(_render(reply, conv), None, None, "auto"), now)
@@ -170,7 +194,9 @@ def _after_handover(
         elif rescheduling:
             _handler(script, conv, Intent.RESCHEDULE, now)
         else:
-            _suggest(script, conv, script.closings.update, None, "acknowledges new information", now)
+            _suggest(
+                script, conv, script.closings.update, None, "acknowledges new information", now
+            )
         return
     for intent in (Intent.IDENTITY_QUESTION, Intent.QUESTION, Intent.CALL_REQUEST):
         if reading.has(intent):
@@ -265,7 +291,9 @@ def _book(script: Script, conv: Conversation, now: datetime) -> None:
     _suggest(script, conv, script.closings.appointment, None, "confirms the appointment", now)
 
 
-def _engage(script: Script, conv: Conversation, why: str, now: datetime, closing: bool = True) -> None:
+def _engage(
+    script: Script, conv: Conversation, why: str, now: datetime, closing: bool = True
+) -> None:
     conv.fire("engage")
     conv.awaiting = None
     _outcome(conv, OutcomeKind.ENGAGEMENT, why)
@@ -278,7 +306,9 @@ def _outcome(conv: Conversation, kind: OutcomeKind, reason: str) -> None:
     conv.effects.append(EmitOutcome(kind, dict(conv.slots), reason))
 
 
-def _handler(script: Script, conv: Conversation, intent: Intent, now: datetime, suggest: bool = True) -> None:
+def _handler(
+    script: Script, conv: Conversation, intent: Intent, now: datetime, suggest: bool = True
+) -> None:
     handler = script.handler(intent)
     if handler.alert_agent:
         conv.effects.append(AlertAgent(f"lead: {intent.value.replace('_', ' ')}", ""))
@@ -303,13 +333,20 @@ def _timer(script: Script, conv: Conversation, kind: str, now: datetime) -> None
 
 
 def _suggest(
-    script: Script, conv: Conversation, template: Template, asks: str | None, why: str, now: datetime
+    script: Script,
+    conv: Conversation,
+    template: Template,
+    asks: str | None,
+    why: str,
+    now: datetime,
 ) -> None:
     """Propose a text; one the persona guard refuses is never proposed, the ISA is told."""
     text = _render(template, conv)
     verdict = persona_check(text, conv.agent, conv.agent_last)
     if not verdict.ok:
-        conv.effects.append(AlertAgent("a scripted text failed the persona guard", "; ".join(verdict.reasons)))
+        conv.effects.append(
+            AlertAgent("a scripted text failed the persona guard", "; ".join(verdict.reasons))
+        )
         return
     conv.seq += 1
     conv.effects.append(SuggestText(f"s{conv.seq}", text, asks, why, asks))

@@ -1,12 +1,12 @@
 """The engine's exceptions.
 
-    IsaError
-     ├── ScriptError            a script or campaign file is wrong (file:line:col)
-     │    └── ScriptErrors      several of them at once, all reported
-     ├── UnknownScript          no such script name or version
-     ├── PersonaRefused         an outbound text fails the persona guard
-     └── NotAllowed             an action the conversation's state forbids
-          └── ContactDead       any text to a dead contact (COMPLIANCE.md #6)
+IsaError
+ ├── ScriptError            a script or campaign file is wrong (file:line:col)
+ │    └── ScriptErrors      several of them at once, all reported
+ ├── UnknownScript          no such script name or version
+ ├── PersonaRefused         an outbound text fails the persona guard
+ └── NotAllowed             an action the conversation's state forbids
+      └── ContactDead       any text to a dead contact (COMPLIANCE.md #6)
 """
 
 from __future__ import annotations
@@ -33,7 +33,12 @@ class ScriptErrors(ScriptError):
         self.errors = sorted(errors, key=lambda e: (e.path, e.line, e.col))
         first = self.errors[0]
         IsaError.__init__(self, "\n".join(str(e) for e in self.errors))
-        self.path, self.line, self.col, self.message = first.path, first.line, first.col, first.message
+        self.path, self.line, self.col, self.message = (
+            first.path,
+            first.line,
+            first.col,
+            first.message,
+        )
 
 
 class UnknownScript(IsaError):

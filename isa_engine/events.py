@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from isa_engine.model import Reading, SuggestText
 
+
 @dataclass(frozen=True, slots=True)
 class Begin:
     """The lead arrived: send the opening text."""

@@ -32,7 +32,9 @@ TRANSITIONS: list[dict[str, object]] = [
     },
     {
         "trigger": "book",
-        "source": [s.value for s in (Status.ACTIVE, Status.COLD, Status.ENGAGED, Status.APPOINTMENT)],
+        "source": [
+            s.value for s in (Status.ACTIVE, Status.COLD, Status.ENGAGED, Status.APPOINTMENT)
+        ],
         "dest": Status.APPOINTMENT.value,
     },
     {

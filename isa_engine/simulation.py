@@ -12,7 +12,15 @@ from typing import Any
 
 from isa_engine.conversation import Conversation, Turn, approve_text, decide
 from isa_engine.events import Begin, Event, TextReceived, TimerFired
-from isa_engine.model import CancelTimers, Effect, EmitOutcome, Reading, SendText, StartTimer, SuggestText
+from isa_engine.model import (
+    CancelTimers,
+    Effect,
+    EmitOutcome,
+    Reading,
+    SendText,
+    StartTimer,
+    SuggestText,
+)
 from isa_engine.script import Script
 
 
@@ -40,7 +48,13 @@ class Simulation:
 
     @classmethod
     def start(
-        cls, script: Script, *, contact: str, agent: str, at: datetime, agent_last: str | None = None
+        cls,
+        script: Script,
+        *,
+        contact: str,
+        agent: str,
+        at: datetime,
+        agent_last: str | None = None,
     ) -> Simulation:
         """A new lead at ``at``: the opening text goes out."""
         conv = Conversation(script=script.key, contact=contact, agent=agent, agent_last=agent_last)
@@ -53,7 +67,9 @@ class Simulation:
         turn = decide(self.script, self.conversation, event, self.now)
         return self._carry_out(turn)
 
-    def text(self, body: str, at: datetime | None = None, reading: Reading | None = None) -> list[Effect]:
+    def text(
+        self, body: str, at: datetime | None = None, reading: Reading | None = None
+    ) -> list[Effect]:
         """The lead texts ``body`` at ``at`` (timers due before then fire first)."""
         if at is not None:
             self.advance(at)
@@ -79,11 +95,15 @@ class Simulation:
         for effect in turn.effects:
             if isinstance(effect, SuggestText):  # the auto policy approves every suggestion
                 conv = self.conversation
-                effect_sent: Effect = approve_text(conv, effect.text, effect.asks, effect.id, "auto")
+                effect_sent: Effect = approve_text(
+                    conv, effect.text, effect.asks, effect.id, "auto"
+                )
                 done.append(effect)
                 effect = effect_sent
             if isinstance(effect, SendText):
-                self.outbound.append(Outbound(self.conversation.turn, self.now, effect.text, effect.asks))
+                self.outbound.append(
+                    Outbound(self.conversation.turn, self.now, effect.text, effect.asks)
+                )
             elif isinstance(effect, StartTimer):
                 self.timers[effect.kind] = effect.due
             elif isinstance(effect, CancelTimers):
@@ -103,7 +123,9 @@ class Simulation:
             "status": conv.state,
             "outcomes": [o.kind.value for o in self.outcomes],
             "slots": {k: list(v) if isinstance(v, tuple) else v for k, v in conv.slots.items()},
-            "outbound": [{"after_turn": o.after_turn, "text": o.text, "asks": o.asks} for o in self.outbound],
+            "outbound": [
+                {"after_turn": o.after_turn, "text": o.text, "asks": o.asks} for o in self.outbound
+            ],
         }
 
 

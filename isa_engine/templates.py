@@ -34,7 +34,7 @@ def _env() -> ImmutableSandboxedEnvironment:
 class Template:
     """A compiled template with the names it uses; built from a YAML string."""
 
-    __slots__ = ("_compiled", "names", "source")
+    __slots__ = ("_compiled", "_plain", "names", "source")
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -45,13 +45,23 @@ class Template:
             raise ValueError(f"template syntax: {e.message}") from None
         self.names = frozenset(meta.find_undeclared_variables(ast))
         self._compiled = env.from_string(source)
+        # most texts use no name at all: render once, not per turn
+        self._plain = None if self.names else _tidy(self._compiled.render())
 
     def render(self, contact: str, agent: str, slots: Mapping[str, SlotValue]) -> str:
         """The text with names and slots filled in, whitespace tidied."""
-        values: dict[str, Any] = {name: "" for name in SLOTS}
-        values.update({k: show(k, v) for k, v in slots.items()})
-        text = self._compiled.render(values, contact=contact, agent=agent)
-        return " ".join(text.split())
+        if self._plain is not None:
+            return self._plain
+        people = {"contact": contact, "agent": agent}
+        values: dict[str, Any] = {
+            name: people[name]
+            if name in people
+            else show(name, slots[name])
+            if name in slots
+            else ""
+            for name in self.names
+        }
+        return _tidy(self._compiled.render(values))
 
     def __repr__(self) -> str:
         return f"Template({self.source!r})"
@@ -72,6 +82,10 @@ class Template:
             core_schema.str_schema(min_length=1),
             serialization=core_schema.plain_serializer_function_ser_schema(lambda t: t.source),
         )
+
+
+def _tidy(text: str) -> str:
+    return " ".join(text.split())
 
 
 def show(slot: str, value: SlotValue) -> str:

@@ -10,7 +10,15 @@ import pytest
 from adapters.script_files import FileScriptStore
 from isa_engine.conversation import Conversation, decide
 from isa_engine.errors import ContactDead, NotAllowed, PersonaRefused
-from isa_engine.events import AgentText, Approve, Begin, HandBack, TakeOver, TextReceived, TimerFired
+from isa_engine.events import (
+    AgentText,
+    Approve,
+    Begin,
+    HandBack,
+    TakeOver,
+    TextReceived,
+    TimerFired,
+)
 from isa_engine.machine import machine_for
 from isa_engine.model import (
     AlertAgent,
@@ -20,8 +28,8 @@ from isa_engine.model import (
     OutcomeKind,
     Reading,
     SendText,
-    Status,
     StartTimer,
+    Status,
     SuggestText,
 )
 from isa_engine.simulation import Simulation
@@ -40,7 +48,9 @@ def meant(*intents: Intent, **slots: object) -> Reading:
 
 
 def lead(script: str = "buyer") -> Simulation:
-    return Simulation.start(SCRIPTS.get(script), contact="Maria", agent="Dana", agent_last="Whitfield", at=T0)
+    return Simulation.start(
+        SCRIPTS.get(script), contact="Maria", agent="Dana", agent_last="Whitfield", at=T0
+    )
 
 
 def reply(sim: Simulation, reading: Reading, minutes: float = 1, text: str = "…") -> None:
@@ -110,8 +120,9 @@ def test_declining_a_call_after_giving_information_is_an_engagement() -> None:
 def test_a_call_request_without_a_time_engages_and_alerts_the_agent() -> None:
     sim = lead()
     reply(sim, said(beds=4, baths=3.0))
-    effects = sim.text("just have her call me whenever", sim.now + timedelta(minutes=2),
-                       meant(Intent.CALL_REQUEST))
+    effects = sim.text(
+        "just have her call me whenever", sim.now + timedelta(minutes=2), meant(Intent.CALL_REQUEST)
+    )
     assert any(isinstance(e, AlertAgent) for e in effects)
     assert sim.conversation.status is Status.ENGAGED
 
@@ -178,7 +189,9 @@ def test_silence_for_fifteen_minutes_turns_the_lead_cold_and_a_reply_revives_it(
 def test_a_cold_timer_that_fires_after_a_reply_does_nothing() -> None:
     conv = Conversation(script=BUYER.key, contact="Maria", agent="Dana")
     turn = decide(BUYER, conv, Begin(), T0)
-    later = decide(BUYER, turn.conversation, TextReceived("3 bd", said(beds=3)), T0 + timedelta(minutes=5))
+    later = decide(
+        BUYER, turn.conversation, TextReceived("3 bd", said(beds=3)), T0 + timedelta(minutes=5)
+    )
     stale = decide(BUYER, later.conversation, TimerFired("cold"), T0 + timedelta(minutes=16))
     assert stale.conversation.status is Status.ACTIVE and stale.effects == ()
 

@@ -24,7 +24,9 @@ def line_of(text: str, needle: str) -> int:
     return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
 
 
-@pytest.mark.parametrize("path", sorted(ROOT.glob("*/v*.yaml")), ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize(
+    "path", sorted(ROOT.glob("*/v*.yaml")), ids=lambda p: f"{p.parent.name}/{p.name}"
+)
 def test_every_shipped_script_validates(path: Path) -> None:
     script = load_file(path)
     assert script.name == path.parent.name
@@ -75,7 +77,9 @@ def test_a_condition_on_a_slot_no_earlier_step_fills_is_refused() -> None:
 
 def test_a_condition_value_the_slot_cannot_take_is_refused() -> None:
     text = BUYER.replace(
-        "  - slot: has_agent\n", "  - slot: has_agent\n    when: {slot: preapproval, is: [maybe]}\n", 1
+        "  - slot: has_agent\n",
+        "  - slot: has_agent\n    when: {slot: preapproval, is: [maybe]}\n",
+        1,
     )
     [error] = errors_of(text)
     assert "'maybe' is not a possible 'preapproval'" in error.message
@@ -131,7 +135,10 @@ def test_an_opt_out_confirmation_that_asks_something_is_refused() -> None:
 def test_every_error_in_a_file_is_reported_not_just_the_first() -> None:
     text = BUYER.replace("- slot: baths", "- slot: bathz").replace("- slot: beds", "- slot: bedz")
     errors = errors_of(text)
-    assert [e.message.split(";")[0] for e in errors] == ["unknown slot 'bedz'", "unknown slot 'bathz'"]
+    assert [e.message.split(";")[0] for e in errors] == [
+        "unknown slot 'bedz'",
+        "unknown slot 'bathz'",
+    ]
 
 
 def test_broken_yaml_is_located_where_the_parser_stopped() -> None:

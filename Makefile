@@ -1,0 +1,35 @@
+# One command for each thing a developer does; each installs what it needs first.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+
+.PHONY: install chat test check bench corpus
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+chat: install  ## talk to the buyer script as a lead
+	$(BIN)/isa chat buyer
+
+check: install  ## lint, format, types, layers
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: check  ## everything CI runs
+	$(PY) -m pytest
+
+corpus: install  ## score the reader and the replay on the development corpus
+	$(BIN)/isa nlu parse < ../shared/corpus/messages.jsonl > /tmp/isa-nlu.jsonl
+	$(PY) ../shared/corpus/score.py ../shared/corpus/messages.jsonl /tmp/isa-nlu.jsonl
+	$(BIN)/isa replay < ../shared/corpus/conversations.jsonl > /tmp/isa-replay.jsonl
+	$(PY) ../shared/corpus/score.py --conversations ../shared/corpus/conversations.jsonl /tmp/isa-replay.jsonl
+
+bench: install  ## throughput and turn cost, each beside its baseline
+	$(PY) -m bench.reading
+	$(PY) -m bench.turn

@@ -1,0 +1,5 @@
+"""``python -m api`` runs the ``isa`` command."""
+
+from api.cli import main
+
+main()
