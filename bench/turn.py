@@ -3,7 +3,9 @@
 A turn here is ``decide()`` on a text whose Reading is given: copying the
 state, driving the status machine, choosing the next step, rendering and
 guarding the suggestion. The baseline does the least any turn must: copy the
-state's containers and record one slot. Run: ``python -m bench.turn``.
+state's containers and record one slot. Guard verdicts are cached by text, so
+a scripted turn pays the guard once per distinct text; the cost of a text the
+guard has not seen is printed apart. Run: ``python -m bench.turn``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from adapters.script_files import FileScriptStore
 from isa_engine.conversation import Conversation, decide
 from isa_engine.events import Begin, TextReceived
 from isa_engine.model import Intent, Reading
+from isa_engine.persona import check
 
 SCRIPT = FileScriptStore(Path(__file__).resolve().parents[1] / "scripts").get("buyer")
 T0 = datetime.fromisoformat("2026-11-23T10:00:00-06:00")
@@ -50,6 +53,13 @@ def baseline_conversation() -> int:
     return len(TURNS) + 1
 
 
+def guard_new_text() -> int:
+    """The persona guard on texts it has not seen (what a person's typed text costs)."""
+    for i in range(10):
+        check.__wrapped__(f"Perfect! Dana will call you at {i} PM. Talk soon!", "Dana", "Whitfield")
+    return 10
+
+
 def per_turn(fn: Callable[[], int], seconds: float = 2.0) -> float:
     """Seconds per turn, over whole conversations run for about ``seconds``."""
     fn()  # warm caches: the machine, compiled templates
@@ -65,6 +75,8 @@ def main() -> None:
     print(f"turn (decide, reading given): {engine * 1e6:8.1f} µs")
     print(f"baseline (copy state, set a slot): {base * 1e6:8.1f} µs")
     print(f"ratio engine / baseline: {engine / base:8.1f}x")
+    guard = per_turn(guard_new_text, seconds=1.0)
+    print(f"persona guard on a text not seen before (uncached): {guard * 1e6:8.1f} µs")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,110 @@
+"""Fair Housing lint for outbound templates (COMPLIANCE.md #16).
+
+``lint`` reports banned phrases ("family-friendly", "safe neighborhood"…) and
+questions about a protected trait ("do you have kids?"). The lists are data:
+``isa_engine/data/fair_housing.yaml``. It lints what we send, not what leads say.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+DATA_FILE = "fair_housing.yaml"
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'"})
+_ESCAPE = re.compile(r"\\.")
+_WORD_GAP = r"[\s\-\u2010-\u2014]+"  # "family friendly" also matches "family-friendly"
+
+
+@dataclass(frozen=True, slots=True)
+class _Check:
+    kind: str  # "phrase" or "question"
+    trait: str
+    pattern: re.Pattern[str]
+
+
+def lint(text: str) -> list[str]:
+    """Every Fair Housing problem in ``text``, in the order they appear; empty when fine."""
+    shown = unicodedata.normalize("NFC", text).translate(_APOSTROPHES)
+    # Patterns are lower case and run on lowered text: re.IGNORECASE is much slower.
+    lowered = shown.lower()
+    if len(lowered) != len(shown):
+        shown = lowered  # lower() changed a length: quote the lowered text
+    found: list[tuple[int, str]] = []
+    for check in _checks():
+        for match in check.pattern.finditer(lowered):
+            said = " ".join(shown[match.start() : match.end()].split())
+            if check.kind == "phrase":
+                problem = f'banned phrase "{said}" ({check.trait})'
+            else:
+                problem = f'asks about a protected trait ({check.trait}): "{said}"'
+            found.append((match.start(), problem))
+    found.sort(key=lambda item: item[0])
+    return list(dict.fromkeys(problem for _, problem in found))
+
+
+@cache
+def _checks() -> tuple[_Check, ...]:
+    """The packaged lists, compiled once."""
+    text = resources.files("isa_engine").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
+    return parse_checks(yaml.safe_load(text), DATA_FILE)
+
+
+def parse_checks(doc: Any, source: str) -> tuple[_Check, ...]:
+    """Validate and compile a Fair Housing document; ValueError says what is wrong and where."""
+    if not isinstance(doc, dict):
+        raise ValueError(f"{source}: expected a mapping with phrases and questions")
+    variants = doc.get("variants") or {}
+    if not isinstance(variants, dict):
+        raise ValueError(f"{source}: variants: expected a mapping of word to regular expression")
+    checks: list[_Check] = []
+    for i, group in enumerate(_groups(doc, "phrases", source)):
+        where = f"{source}: phrases[{i}]"
+        parts = [_phrase(item, variants) for item in _strings(group, "items", where)]
+        parts += _strings(group, "patterns", where, required=False)
+        checks.append(_Check("phrase", group["trait"], _compile(parts, where)))
+    for i, group in enumerate(_groups(doc, "questions", source)):
+        where = f"{source}: questions[{i}]"
+        parts = _strings(group, "patterns", where)
+        checks.append(_Check("question", group["trait"], _compile(parts, where)))
+    return tuple(checks)
+
+
+def _phrase(item: str, variants: Mapping[str, str]) -> str:
+    words = [variants.get(w.lower(), re.escape(w.lower())) for w in re.split(r"[\s-]+", item)]
+    return r"(?<!\w)" + _WORD_GAP.join(words) + r"(?!\w)"
+
+
+def _groups(doc: Mapping[str, Any], key: str, source: str) -> list[dict[str, Any]]:
+    groups = doc.get(key)
+    if not isinstance(groups, list) or not all(
+        isinstance(g, dict) and isinstance(g.get("trait"), str) for g in groups
+    ):
+        raise ValueError(f"{source}: {key}: expected a list of groups, each with a trait")
+    return groups
+
+
+def _strings(group: Mapping[str, Any], key: str, where: str, required: bool = True) -> list[str]:
+    value = group.get(key)
+    if value is None and not required:
+        return []
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{where}: {key}: expected a non-empty list of strings")
+    return value
+
+
+def _compile(parts: list[str], where: str) -> re.Pattern[str]:
+    for part in parts:
+        if any(c.isupper() for c in _ESCAPE.sub("", part)):
+            raise ValueError(f"{where}: write patterns in lower case: {part}")
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in parts))
+    except re.error as e:
+        raise ValueError(f"{where}: a pattern does not compile: {e}") from e
