@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import isa_engine.policy.fair_housing as fair_housing
 from isa_engine import persona, sms
 from isa_engine.errors import ScriptError, ScriptErrors
 from isa_engine.located_yaml import Located
 from isa_engine.model import SLOT_CHOICES, SLOT_TYPES, SLOTS, Intent, SlotValue
-from isa_engine.policy import fair_housing
 from isa_engine.script import HANDLED_INTENTS, Condition, Script, validate_shape
 from isa_engine.templates import ALLOWED_NAMES, Template
 

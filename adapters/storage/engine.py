@@ -1,0 +1,80 @@
+"""``make_engine(url)``: one engine per process, set up for how each database locks.
+
+SQLite (the embedded default) gets WAL so readers never wait for the writer,
+foreign keys on, a busy timeout, and ``BEGIN IMMEDIATE`` for every transaction:
+SQLite has no row locks, so a unit of work takes the write lock up front and
+units of work run one after the other (invariant 7). Without it, two deferred
+transactions that both read then write deadlock into ``database is locked``.
+
+PostgreSQL goes through psycopg 3 with ``pool_pre_ping`` so a restarted server
+costs one retry, not an error; turns are serialised with row locks instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, Connection, make_url
+
+DEFAULT_URL = "sqlite:///isa.db"
+"""The embedded default: a file beside where ``isa`` runs."""
+
+SQLITE_BEGIN_OPTION = "isa_sqlite_begin"
+"""Execution option: ``"DEFERRED"`` for a read-only unit of work on SQLite."""
+
+# NaN and Infinity are not JSON: PostgreSQL refuses them, SQLite would keep them.
+_json_dumps = functools.partial(json.dumps, allow_nan=False, ensure_ascii=False)
+
+
+def normalise_url(url: str | URL) -> URL:
+    """The URL with the driver made explicit: ``postgresql://`` means psycopg 3 here."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(
+    url: str | URL = DEFAULT_URL, *, busy_timeout_ms: int = 15_000, foreign_keys: bool = True
+) -> Engine:
+    """An engine for ``url``; ``foreign_keys=False`` is for migrations on SQLite only."""
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed, busy_timeout_ms, foreign_keys)
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(parsed, pool_pre_ping=True, json_serializer=_json_dumps)
+    raise ValueError(f"unsupported database {parsed.drivername!r}: use sqlite or postgresql")
+
+
+def _sqlite_engine(url: URL, busy_timeout_ms: int, foreign_keys: bool) -> Engine:
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False},  # the pool hands connections across threads
+        json_serializer=_json_dumps,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Hand transaction control to SQLAlchemy: pysqlite's own BEGIN would be
+        # DEFERRED and would break SAVEPOINT (SQLAlchemy's documented recipe).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # durable to the last commit in WAL
+            cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE")
+        if mode not in ("IMMEDIATE", "DEFERRED", "EXCLUSIVE"):
+            raise ValueError(f"{SQLITE_BEGIN_OPTION} must be IMMEDIATE, DEFERRED or EXCLUSIVE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine

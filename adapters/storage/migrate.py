@@ -1,0 +1,59 @@
+"""Run Alembic from code: ``upgrade(url)``, ``downgrade(url, revision)``, ``revision(...)``.
+
+No alembic.ini is needed at runtime: the script location is this package's
+``migrations`` folder, found from ``__file__``, so an installed wheel migrates
+too. ``python -m adapters.storage.migrate upgrade [URL]`` does it from a shell.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from adapters.storage.engine import DEFAULT_URL
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic config pointing at our migrations and ``url``."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["url"] = url  # not the ini option: a '%' in the URL would break it
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the database at ``url`` up to ``revision`` (the newest by default)."""
+    command.upgrade(alembic_config(url), revision)
+
+
+def downgrade(url: str, revision: str = "base") -> None:
+    """Take the database at ``url`` down to ``revision`` (empty by default)."""
+    command.downgrade(alembic_config(url), revision)
+
+
+def revision(url: str, message: str, rev_id: str | None = None) -> None:
+    """Autogenerate a new revision from the difference between ``url`` and the models."""
+    command.revision(alembic_config(url), message=message, autogenerate=True, rev_id=rev_id)
+
+
+def main(argv: list[str]) -> int:
+    """``upgrade [URL]`` | ``downgrade REVISION [URL]`` | ``revision MESSAGE URL``."""
+    if argv[:1] == ["upgrade"]:
+        upgrade(argv[1] if len(argv) > 1 else DEFAULT_URL)
+    elif argv[:1] == ["downgrade"] and len(argv) > 1:
+        downgrade(argv[2] if len(argv) > 2 else DEFAULT_URL, argv[1])
+    elif argv[:1] == ["revision"] and len(argv) == 3:
+        revision(argv[2], argv[1])
+    else:
+        print(main.__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
