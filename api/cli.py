@@ -14,7 +14,7 @@ from rich.console import Console
 from adapters import clock
 from adapters.script_files import FileScriptStore, default_root, load_file
 from api import chat as chat_ui
-from api import script_views
+from api import cli_ops, script_views
 from isa_engine.errors import IsaError, ScriptError, ScriptErrors
 from isa_engine.reading import read
 from isa_engine.simulation import replay as replay_record
@@ -26,6 +26,10 @@ scripts_app = typer.Typer(help="Validate, show and compare scripts.", no_args_is
 nlu_app = typer.Typer(help="Read lead replies.", no_args_is_help=True)
 app.add_typer(scripts_app, name="scripts")
 app.add_typer(nlu_app, name="nlu")
+app.command()(cli_ops.serve)
+app.add_typer(cli_ops.db_app, name="db")
+app.add_typer(cli_ops.users_app, name="users")
+app.add_typer(cli_ops.tokens_app, name="tokens")
 
 err = Console(stderr=True)
 ScriptsDir = Annotated[

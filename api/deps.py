@@ -1,0 +1,80 @@
+"""Request dependencies: the container, a unit of work, the signed-in user, role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+
+from adapters.storage.orm import ApiToken, User
+from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
+from adapters.storage.vocab import Role
+from api.container import Container
+from api.security import token_hash
+
+_bearer = HTTPBearer(
+    auto_error=False, description="an API token from POST /auth/login or `isa tokens create`"
+)
+
+
+def get_container(request: Request) -> Container:
+    """The app's container (built by create_app)."""
+    container: Container = request.app.state.container
+    return container
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+def get_uow(container: ContainerDep) -> Iterator[SqlAlchemyUnitOfWork]:
+    """A unit of work for the request; routes commit what they change."""
+    with container.uow() as uow:
+        yield uow
+
+
+UowDep = Annotated[SqlAlchemyUnitOfWork, Depends(get_uow)]
+
+
+def current_user(
+    container: ContainerDep,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    """The user whose bearer token came with the request; 401 without a valid one."""
+    if creds is None:
+        raise HTTPException(
+            401,
+            "sign in: send Authorization: Bearer <token>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    with container.uow(read_only=True) as uow:
+        row = uow.session.execute(
+            select(User)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(
+                ApiToken.token_hash == token_hash(creds.credentials), ApiToken.revoked_at.is_(None)
+            )
+        ).scalar_one_or_none()
+    if row is None or not row.active:
+        raise HTTPException(
+            401, "unknown, revoked or inactive token", headers={"WWW-Authenticate": "Bearer"}
+        )
+    return row
+
+
+UserDep = Annotated[User, Depends(current_user)]
+
+
+def require(*roles: Role) -> Callable[[User], User]:
+    """A dependency that lets through only ``roles`` (admins always)."""
+    allowed = {*roles, Role.ADMIN}
+
+    def check(user: UserDep) -> User:
+        if Role(user.role) not in allowed:
+            names = ", ".join(sorted(r.value for r in allowed))
+            raise HTTPException(403, f"this needs the role {names}; you are {user.role}")
+        return user
+
+    return check

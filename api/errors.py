@@ -1,0 +1,52 @@
+"""One place maps the engine's errors to HTTP answers that say what and how to fix."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from isa_engine.errors import (
+    ContactDead,
+    IsaError,
+    NotAllowed,
+    PersonaRefused,
+    ScriptError,
+    ScriptErrors,
+    UnknownScript,
+)
+
+STATUS: list[tuple[type[IsaError], int]] = [
+    (ContactDead, 409),
+    (NotAllowed, 409),
+    (PersonaRefused, 422),
+    (ScriptError, 422),
+    (UnknownScript, 404),
+]
+
+
+def problem(error: IsaError) -> dict[str, object]:
+    """The JSON body for an engine error."""
+    body: dict[str, object] = {"error": type(error).__name__, "detail": str(error)}
+    if isinstance(error, PersonaRefused):
+        body["reasons"] = list(error.reasons)
+    if isinstance(error, ScriptErrors):
+        body["errors"] = [
+            {"path": e.path, "line": e.line, "col": e.col, "message": e.message}
+            for e in error.errors
+        ]
+    elif isinstance(error, ScriptError):
+        body["errors"] = [
+            {"path": error.path, "line": error.line, "col": error.col, "message": error.message}
+        ]
+    return body
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map IsaError subclasses to status codes (first match in STATUS, else 400)."""
+
+    async def handle(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, IsaError)  # registered for IsaError only
+        code = next((status for kind, status in STATUS if isinstance(exc, kind)), 400)
+        return JSONResponse(problem(exc), status_code=code)
+
+    app.add_exception_handler(IsaError, handle)

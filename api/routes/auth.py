@@ -1,0 +1,142 @@
+"""Sign-in, users and API tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel, EmailStr, Field
+from sqlalchemy import select
+
+from adapters.storage import audit
+from adapters.storage.orm import ApiToken, User
+from adapters.storage.vocab import Role
+from api.accounts import create_user, issue_token
+from api.deps import ContainerDep, UowDep, UserDep, require
+from api.security import verify_password
+
+router = APIRouter(tags=["access"])
+
+
+class Login(BaseModel):
+    """E-mail and password."""
+
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=1000)
+
+
+class TokenOut(BaseModel):
+    """A new API token: keep it, it is shown once."""
+
+    token: str
+    token_id: int
+    user_id: int
+    role: str
+
+
+class UserIn(BaseModel):
+    """A new user."""
+
+    email: EmailStr
+    name: str = Field(min_length=1, max_length=200)
+    role: Role
+    password: str | None = Field(default=None, min_length=8, max_length=1000)
+    first_name: str | None = Field(default=None, max_length=100)
+    last_name: str | None = Field(default=None, max_length=100)
+    cell_phone: str | None = Field(default=None, max_length=32)
+
+
+class UserOut(BaseModel):
+    """A user as others see them."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    active: bool
+
+
+def _out(user: User) -> UserOut:
+    return UserOut(id=user.id, email=user.email, name=user.name, role=user.role, active=user.active)
+
+
+@router.post("/auth/login", response_model=TokenOut)
+def login(body: Login, uow: UowDep, container: ContainerDep) -> TokenOut:
+    """Exchange an e-mail and password for an API token."""
+    user = uow.session.execute(
+        select(User).where(User.email == body.email.strip().lower())
+    ).scalar_one_or_none()
+    if user is None or not user.active or not verify_password(body.password, user.password_hash):
+        raise HTTPException(401, "wrong e-mail or password")
+    row, token = issue_token(uow, user, name="login", at=container.clock(), actor_id=user.id)
+    uow.commit()
+    return TokenOut(token=token, token_id=row.id, user_id=user.id, role=user.role)
+
+
+@router.get("/me", response_model=UserOut)
+def me(user: UserDep) -> UserOut:
+    """Who the token belongs to."""
+    return _out(user)
+
+
+@router.post("/users", response_model=UserOut, status_code=201)
+def add_user(
+    body: UserIn,
+    uow: UowDep,
+    container: ContainerDep,
+    admin: Annotated[User, Depends(require(Role.ADMIN))],
+) -> UserOut:
+    """Create a user (admins only)."""
+    user = create_user(
+        uow,
+        email=str(body.email),
+        name=body.name,
+        role=body.role,
+        password=body.password,
+        at=container.clock(),
+        actor_id=admin.id,
+        first_name=body.first_name,
+        last_name=body.last_name,
+        cell_phone=body.cell_phone,
+    )
+    uow.commit()
+    return _out(user)
+
+
+@router.get("/users", response_model=list[UserOut])
+def list_users(
+    uow: UowDep, _admin: Annotated[User, Depends(require(Role.ADMIN, Role.COORDINATOR))]
+) -> list[UserOut]:
+    """Every user (admins and coordinators)."""
+    return [_out(u) for u in uow.session.execute(select(User).order_by(User.id)).scalars()]
+
+
+@router.post("/users/{user_id}/tokens", response_model=TokenOut, status_code=201)
+def add_token(user_id: int, uow: UowDep, container: ContainerDep, user: UserDep) -> TokenOut:
+    """A new token for yourself, or for anyone if you are an admin."""
+    if user.id != user_id and user.role != Role.ADMIN:
+        raise HTTPException(403, "only admins create tokens for other users")
+    owner = uow.session.get(User, user_id)
+    if owner is None:
+        raise HTTPException(404, f"no user {user_id}")
+    row, token = issue_token(uow, owner, name="api", at=container.clock(), actor_id=user.id)
+    uow.commit()
+    return TokenOut(token=token, token_id=row.id, user_id=owner.id, role=owner.role)
+
+
+@router.delete("/tokens/{token_id}", status_code=204)
+def revoke_token(token_id: int, uow: UowDep, container: ContainerDep, user: UserDep) -> None:
+    """Revoke a token (yours, or anyone's if you are an admin)."""
+    row = uow.session.get(ApiToken, token_id)
+    if row is None or (row.user_id != user.id and user.role != Role.ADMIN):
+        raise HTTPException(404, f"no token {token_id} of yours")
+    row.revoked_at = container.clock()
+    audit.record(
+        uow.session,
+        actor_id=user.id,
+        action="token.revoke",
+        subject=("user", row.user_id),
+        at=container.clock(),
+        token_id=token_id,
+    )
+    uow.commit()
