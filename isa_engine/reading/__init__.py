@@ -1,0 +1,144 @@
+"""The reply reader: what one inbound text says, as a ``Reading`` (slots and intents).
+
+``read`` checks the compliance keywords first (an opt-out pre-empts everything), then runs the
+finders. Places and times are found on the original text by ``place`` and ``when``; their spans,
+and those of emails, phones and addresses, are blanked before rooms and money are read, so
+"tomorrow at 3" is never 3 bedrooms and a ZIP is never a price. A room count with a unit
+("3 bd") beats a time finder that claims the same characters.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from isa_engine.model import Reading, SlotValue
+from isa_engine.reading import answers
+
+# Aliased so the names "intents" and "normalize" keep meaning the submodules on this package.
+from isa_engine.reading.intents import intents as _intents
+from isa_engine.reading.intents import keyword_intents
+from isa_engine.reading.normalize import Normalized, Span, blank
+from isa_engine.reading.normalize import normalize as _normalize
+from isa_engine.reading.place import find_places
+from isa_engine.reading.price import find_prices
+from isa_engine.reading.price import strong_spans as money_spans
+from isa_engine.reading.rooms import find_rooms, strong_spans
+from isa_engine.reading.when import find_appointment, find_timeframe
+
+__all__ = ["read"]
+
+_ANY_DIGIT = re.compile(r"\d")
+_NUMERIC = re.compile(r"\d|studio|efficiency|\bhalf\b")
+
+
+def _overlaps(span: Span, others: list[Span]) -> bool:
+    return any(span[0] < e and s < span[1] for s, e in others)
+
+
+def _places(text: str, expecting: str | None, blocked: list[Span]) -> tuple[list[str], list[Span]]:
+    names: list[str] = []
+    spans: list[Span] = []
+    for p in find_places(text, expecting=expecting == "location"):
+        if _overlaps(p.span, blocked):
+            continue  # "k.nguyen@outlook.com" names no place
+        spans.append(p.span)
+        if p.name not in names:
+            names.append(p.name)
+    return names, spans
+
+
+def _times(
+    text: str,
+    now: datetime,
+    expecting: str | None,
+    blocked: list[Span],
+    slots: dict[str, SlotValue],
+) -> tuple[str | None, list[Span]]:
+    """Fill appointment / timeframe; return the day-only day and the spans used."""
+    spans: list[Span] = []
+    day_only = None
+    appt = find_appointment(text, now, expecting=expecting == "appointment")
+    if appt is not None and not _overlaps(appt.span, blocked):
+        spans.append(appt.span)
+        if appt.value:
+            slots["appointment"] = appt.value
+        else:
+            day_only = appt.day_only
+    frame = find_timeframe(text, now, expecting=expecting == "timeframe")
+    if frame is not None and not _overlaps(frame.span, blocked):
+        spans.append(frame.span)
+        slots["timeframe"] = frame.value
+    return day_only, spans
+
+
+def _numbers(masked: str, expecting: str | None, slots: dict[str, SlotValue]) -> None:
+    if not _NUMERIC.search(masked):
+        return  # no digit and no "studio" / "a bath and a half": no count and no price
+    rooms = find_rooms(masked, expecting)
+    if rooms.beds is not None:
+        slots["beds"] = rooms.beds
+    if rooms.baths is not None:
+        slots["baths"] = rooms.baths
+    prices = find_prices(blank(masked, rooms.spans + rooms.strong), expecting)
+    for name in ("price_min", "price_max", "home_value"):
+        value = getattr(prices, name)
+        if value is not None:
+            slots[name] = value
+
+
+def _answers(
+    norm: Normalized,
+    text: str,
+    expecting: str | None,
+    yes_no: str | None,
+    slots: dict[str, SlotValue],
+) -> None:
+    t = norm.text
+    lead = answers.lead_type(t, expecting == "lead_type")
+    if lead:
+        slots["lead_type"] = lead
+    pre = answers.preapproval(t, expecting == "preapproval", yes_no)
+    if pre:
+        slots["preapproval"] = pre
+    agent = answers.has_agent(t, expecting == "has_agent", yes_no)
+    if agent is not None:
+        slots["has_agent"] = agent
+    email = answers.find_email(t)
+    if email:
+        slots["email"] = email[0]
+    if expecting == "address":
+        span = answers.find_address(t, True)
+        if span:
+            s, e = norm.to_original(span)
+            slots["address"] = " ".join(text[s:e].split()).strip(" ,.")
+
+
+def read(text: str, expecting: str | None, now: datetime) -> Reading:
+    """Read one inbound ``text``.
+
+    ``expecting`` is the slot the last question asked (or None); ``now`` is lead-local time.
+    """
+    norm = _normalize(text)
+    keyword = keyword_intents(norm.text, text)
+    if keyword:
+        return Reading(intents=keyword)
+    slots: dict[str, SlotValue] = {}
+    protected: list[Span] = []
+    rooms_first: list[Span] = []
+    if _ANY_DIGIT.search(norm.text) or "@" in norm.text:
+        protected = [norm.to_original(s) for s in answers.protected_spans(norm.text)]
+        rooms_first = [norm.to_original(s) for s in strong_spans(norm.text)]
+        rooms_first += [norm.to_original(s) for s in money_spans(norm.text)]
+    names, place_spans = _places(text, expecting, protected + rooms_first)
+    if names:
+        slots["location"] = tuple(names)
+    day_only, time_spans = _times(text, now, expecting, protected + rooms_first, slots)
+    masked = norm.masked(norm.text, protected + place_spans + time_spans)
+    _numbers(masked, expecting, slots)
+    yes_no = answers.polarity(norm.text)
+    if yes_no == "soft_yes" and expecting is None:
+        yes_no = None  # "ok" with no question asked acknowledges; it agrees to nothing
+    _answers(norm, text, expecting, yes_no, slots)
+    found = _intents(norm.text, yes_no)
+    return Reading(slots=slots, intents=frozenset(found), day_only=day_only)

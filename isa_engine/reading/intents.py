@@ -1,0 +1,96 @@
+"""Intents: opt-out first (see ``opt_out``), then the corpus intents and the engine-only ones.
+
+Every function takes the normalised text. Word lists live in ``data/reading_intents.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from isa_engine.model import Intent
+from isa_engine.reading.answers import polarity
+from isa_engine.reading.lexicon import phrases, union, words
+from isa_engine.reading.opt_out import is_help, is_opt_out, is_start
+
+_INTENTS = "reading_intents.yaml"
+
+_TOKENS = re.compile(r"[a-z]+")
+# Every list that can add an intent without a question mark ("is this karen?" needs one).
+_ALL = (
+    "wrong_number",
+    "not_interested",
+    "identity_question",
+    "question_strong",
+    "question_words",
+    "decline_call",
+    "call_request",
+    "reschedule",
+)
+_IS_THIS_NAME = re.compile(r"\bis (?:this|that|it) ([a-z]+(?: [a-z]+)?)\s*\?")
+
+
+def keyword_intents(norm: str, original: str) -> frozenset[Intent]:
+    """The compliance intents that pre-empt reading: opt-out (with wrong number), HELP, START."""
+    if is_opt_out(norm, original):
+        if phrases(_INTENTS, "wrong_number").search(norm):
+            return frozenset({Intent.OPT_OUT, Intent.WRONG_NUMBER})
+        return frozenset({Intent.OPT_OUT})
+    if is_help(norm):
+        return frozenset({Intent.HELP})
+    if is_start(norm):
+        return frozenset({Intent.START})
+    return frozenset()
+
+
+def _is_question_form(norm: str) -> bool:
+    if "?" in norm:
+        return True
+    toks = _TOKENS.findall(norm)
+    return bool(toks) and toks[0] in words(_INTENTS, "question_words")
+
+
+def _identity(norm: str) -> bool:
+    if phrases(_INTENTS, "identity_question").search(norm):
+        return True
+    m = _IS_THIS_NAME.search(norm)
+    return m is not None and m.group(1).split()[0] not in words(_INTENTS, "not_names")
+
+
+def _question(norm: str) -> bool:
+    if phrases(_INTENTS, "question_strong").search(norm):
+        return True
+    return _is_question_form(norm) and bool(phrases(_INTENTS, "question_topics").search(norm))
+
+
+def _call_request(norm: str) -> bool:
+    cleaned = phrases(_INTENTS, "call_request_not").sub(" ", norm)
+    return bool(phrases(_INTENTS, "call_request").search(cleaned))
+
+
+def intents(norm: str, yes_no: str | None) -> set[Intent]:
+    """The non-keyword intents of a text; ``yes_no`` is ``answers.polarity`` of it."""
+    found: set[Intent] = set()
+    if yes_no in ("yes", "soft_yes"):
+        found.add(Intent.AFFIRM)
+    elif yes_no == "no":
+        found.add(Intent.DENY)
+    if "?" not in norm and not union(_INTENTS, _ALL).search(norm):
+        return found  # most slot answers carry no intent: one search instead of a dozen
+    if phrases(_INTENTS, "wrong_number").search(norm):
+        found.add(Intent.WRONG_NUMBER)
+    if phrases(_INTENTS, "not_interested").search(norm):
+        found.add(Intent.NOT_INTERESTED)
+    if _identity(norm):
+        found.add(Intent.IDENTITY_QUESTION)
+    elif _question(norm):
+        found.add(Intent.QUESTION)
+    if phrases(_INTENTS, "decline_call").search(norm):
+        found.add(Intent.DECLINE_CALL)
+    elif _call_request(norm):
+        found.add(Intent.CALL_REQUEST)
+    if phrases(_INTENTS, "reschedule").search(norm):
+        found.add(Intent.RESCHEDULE)
+    return found
+
+
+__all__ = ["intents", "keyword_intents", "polarity"]

@@ -1,0 +1,132 @@
+"""The ``isa`` command as a user runs it: a real process, stdin and stdout."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO
+
+BUYER = REPO / "scripts" / "buyer" / "v1.yaml"
+
+
+def isa(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "api", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"},
+        timeout=60,
+    )
+
+
+def test_chat_plays_a_lead_through_to_an_appointment() -> None:
+    texts = "yes!\n3 bd 2 ba in hutto under 400k\npre approved\nno agent\ntomorrow at 3pm\n/quit\n"
+    done = isa(
+        "chat", "buyer", "--now", "2026-11-23T10:00:00-06:00", "--contact", "Maria", stdin=texts
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Hi Maria! This is Dana's assistant" in done.stdout
+    assert "APPOINTMENT for the agent" in done.stdout
+    assert "status appointment" in done.stdout
+    assert "Tuesday, November 24 at 3 PM" in done.stdout
+
+
+def test_chat_lets_time_pass_and_the_lead_goes_cold() -> None:
+    done = isa(
+        "chat", "buyer", "--now", "2026-11-23T10:00:00-06:00", stdin="yes\n/wait 20m\n/quit\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "status cold" in done.stdout
+
+
+def test_validate_accepts_the_shipped_scripts_and_reports_encodings() -> None:
+    done = isa("scripts", "validate", "scripts")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("ok ") == len(list((REPO / "scripts").glob("*/v*.yaml")))
+
+
+def test_validate_lists_every_error_located_and_exits_non_zero(tmp_path: Path) -> None:
+    bad = tmp_path / "buyer" / "v1.yaml"
+    bad.parent.mkdir()
+    text = BUYER.read_text(encoding="utf-8")
+    bad.write_text(
+        text.replace("- slot: beds", "- slot: bedz").replace("  deny: {}\n", ""), "utf-8"
+    )
+    done = isa("scripts", "validate", str(bad))
+    assert done.returncode == 1
+    line = next(n for n, t in enumerate(bad.read_text().splitlines(), 1) if "bedz" in t)
+    assert f"{bad}:{line}:" in done.stderr and "unknown slot 'bedz'" in done.stderr
+    assert "no handler for deny" in done.stderr
+    assert "2 error(s) in 1 file(s)" in done.stderr
+
+
+def test_show_draws_the_steps_and_the_status_machine() -> None:
+    done = isa("scripts", "show", "seller")
+    assert done.returncode == 0, done.stderr
+    assert "seller@1" in done.stdout and "──cool──▶ cold" in done.stdout
+    mermaid = isa("scripts", "show", "buyer@1", "--mermaid")
+    assert "stateDiagram-v2" in mermaid.stdout and "beds --> baths" in mermaid.stdout
+
+
+def test_diff_shows_added_steps_and_changed_texts(tmp_path: Path) -> None:
+    root = tmp_path / "scripts" / "buyer"
+    root.mkdir(parents=True)
+    text = BUYER.read_text(encoding="utf-8")
+    (root / "v1.yaml").write_text(text, "utf-8")
+    changed = text.replace("version: 1", "version: 2").replace(
+        "And how many bathrooms?", "And how many bathrooms at least?"
+    )
+    changed = changed.replace(
+        "  - slot: timeframe\n",
+        "  - slot: email\n    ask: What's your email?\n    required: false\n  - slot: timeframe\n",
+    )
+    (root / "v2.yaml").write_text(changed, "utf-8")
+    done = isa("scripts", "diff", "buyer@1", "buyer@2", "--scripts", str(tmp_path / "scripts"))
+    assert done.returncode == 0, done.stderr
+    assert "+ step email" in done.stdout
+    assert "+steps.baths.ask: And how many bathrooms at least?" in done.stdout
+
+
+def test_an_unknown_script_is_a_clear_error() -> None:
+    done = isa("scripts", "show", "renter")
+    assert done.returncode == 1
+    assert "no script named 'renter'" in done.stderr
+
+
+def test_nlu_parse_answers_one_line_per_record() -> None:
+    records = [
+        {"id": "a", "text": "STOP", "expecting": None, "now": "2026-11-23T10:00:00-06:00"},
+        {"id": "b", "text": "3 bd 2 ba", "expecting": "beds", "now": "2026-11-23T10:00:00-06:00"},
+    ]
+    done = isa("nlu", "parse", stdin="".join(json.dumps(r) + "\n" for r in records))
+    assert done.returncode == 0, done.stderr
+    a, b = (json.loads(line) for line in done.stdout.splitlines())
+    assert a == {"id": "a", "slots": {}, "intents": ["opt_out"]}
+    assert b["slots"] == {"beds": 3, "baths": 2}
+
+
+def test_nlu_parse_names_the_line_of_a_bad_record() -> None:
+    done = isa("nlu", "parse", stdin='{"id": "a", "text": "hi", "expecting": null, "now": "x"}\n')
+    assert done.returncode == 1 and "stdin line 1" in done.stderr
+
+
+def test_replay_answers_in_the_corpus_format() -> None:
+    record = {
+        "id": "c-x",
+        "script": "buyer",
+        "agent": {"first_name": "Dana", "last_name": "Whitfield"},
+        "lead": {"first_name": "Maria"},
+        "start": "2026-11-23T10:00:00-06:00",
+        "turns": [{"after_s": 60, "text": "yes"}, {"after_s": 60, "text": "STOP"}],
+    }
+    done = isa("replay", stdin=json.dumps(record) + "\n")
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["id"] == "c-x" and answer["status"] == "dead"
+    assert [o["after_turn"] for o in answer["outbound"]] == [0, 1, 2]
+    assert answer["outbound"][-1]["asks"] is None
