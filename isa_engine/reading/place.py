@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from wordfreq import zipf_frequency
 
@@ -54,6 +54,11 @@ def _key(words: list[str]) -> str:
 def _word_key(w: str) -> str:
     w = w.replace("’", "").replace("'", "").replace(".", "").replace("-", " ")
     return _ABBREV.get(w, w)
+
+
+@lru_cache(maxsize=16384)
+def _first_key(w: str) -> str:
+    return _word_key(w).split(" ", 1)[0]
 
 
 def _name_key(name: str) -> str:
@@ -224,8 +229,7 @@ _MORPH = re.compile(r"(?:ing|in'|est|ly|ed|ness|ful|able|ible|ous|ive)$")
 _TOKEN = re.compile(r"[a-z]+(?:[-'’][a-z]+)*|\d+(?:[.,:/-]\d+)*[a-z]*|[^\sa-z\d]")
 
 
-@dataclass(frozen=True, slots=True)
-class _Tok:
+class _Tok(NamedTuple):  # a tuple: built for every token of every text, so cheap to make
     text: str
     start: int
     end: int
@@ -367,6 +371,11 @@ def _name_cands(
             out.append(_Cand(run[0], run[-1] + 1, "hood", None))
         run.clear()
 
+    texts = [t.text for t in toks]
+    # words_from[k]: how many word tokens run from k (a name spans words only)
+    words_from = [0] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        words_from[i] = words_from[i + 1] + 1 if toks[i].word else 0
     while k < n:
         if not toks[k].word:
             flush()
@@ -374,11 +383,10 @@ def _name_cands(
             continue
         span = 0
         entry = None
-        first = _word_key(toks[k].text).split(" ", 1)[0]
-        for size in range(min(_MAX_WORDS, n - k), 0, -1) if first in gaz.firsts else ():
-            words = [t.text for t in toks[k : k + size]]
-            if not all(t.word for t in toks[k : k + size]):
-                continue
+        first = _first_key(texts[k])
+        longest = min(_MAX_WORDS, words_from[k])
+        for size in range(longest, 0, -1) if first in gaz.firsts else ():
+            words = texts[k : k + size]
             if size == 1 and _never(words[0]) and not _named(toks, k, cap):
                 continue
             if size == 1 and words[0] in _PARTS:

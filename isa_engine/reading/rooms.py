@@ -19,7 +19,7 @@ _BATH = r"(?:bath(?:room)?s?|bas?|bths?|bthrms?)"
 _UNIT_AFTER = re.compile(
     rf"(?<![\d.$,])(?P<a>{_NUM})(?:\s*(?:-|to|or)\s*(?P<b>{_NUM}))?"
     r"(?:\s*\+|\s+or\s+more|\s+plus|\s+or\s+up)?(?:\s*|-)"
-    rf"(?:(?P<full>full)\s+)?(?P<unit>{_BED}|{_BATH})\b"
+    rf"(?:(?P<full>full)\s+)?(?P<unit>{_BED}|{_BATH})(?:\b|(?=\d))"  # "3bd2ba"
     rf"(?:\s*(?:and|&|\+)?\s*(?:a\s+half|(?P<half>\d)\s*half(?:\s+{_BATH})?)\b)?"
 )
 _UNIT_BEFORE = re.compile(rf"\b(?P<unit>{_BED}|{_BATH})\s*[:=]\s*(?P<a>{_NUM})(?![\d.])")

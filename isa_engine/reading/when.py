@@ -60,12 +60,16 @@ _DAY = re.compile(
 # A clock time: noon; "3pm", "3:30", "3 o'clock", "3ish"; or a bare hour after a cue ("at 3").
 _TIME = re.compile(
     r"(?P<noon>\b(?:12\s*)?(?:noon|midday)(?:ish)?\b)"
-    r"|(?<![\d/.$-])(?P<h>\d{1,2})(?::(?P<m>\d{2})|(?=\s*(?:[ap]\.?m\b|[ap]\b|o'?clock|ish\b)))"
-    r"\s*(?P<ap>[ap])?(?:\.?m\b\.?)?(?:\s*o'?clock|ish)?(?![\d/])"
+    r"|(?<![\d/.$-])(?P<h>\d{1,2})(?::(?P<m>\d{2})"
+    # a lone "a"/"p" is am/pm glued ("4p") or closing the clause ("at 4 p"), not "looking 4 a 3 bed"
+    r"|(?=\s*(?:[ap]\.?m\b|o'?clock|ish\b)|[ap]\b|\s+[ap]\b(?!\s*[a-z\d])))"
+    r"(?:\s*(?P<ap>[ap])(?=\.?m\b|\b(?!\s*[a-z\d])|\b(?<=\d[ap])))?(?:\.?m\b\.?)?"
+    r"(?:\s*o'?clock|ish)?(?![\d/])"
     r"|(?:\b(?:at|around|about|say|by|after|before|past|until|till|til)\s+|@\s*)"
     r"(?P<bh>\d{1,2})\b(?![:/.,]?\d|\s*[-+%]|\s*(?:to|bd|br|bed|beds|ba|bath|baths|k|mil|sq"
     r"|acres?|years?|yrs?|months?|mos?|weeks?|wks?|days?|mins?|minutes?|hours?|hrs?|people|kids"
-    r"|of)\b)"
+    r"|of|houses?|homes?|places?|properties|listings?|units?|condos?|townhomes?|open\s+houses"
+    r"|showings?|rooms?|bedrooms?|bathrooms?|stor(?:y|ies)|cars?|dogs?|cats?|pets?|children)\b)"
 )
 _OPEN = re.compile(
     r"(?:\b(?:after|before|past|until|till|til|by|from|between|earliest|latest|no later than"
@@ -370,7 +374,8 @@ def find_timeframe(text: str, now: datetime, *, expecting: bool) -> TimeframeMat
     for m in _NEXT_YEAR_WITHIN.finditer(low):
         found.append((m.start(), m.end(), "6-12"))
     for m in _YEAR.finditer(low):
-        found.append((m.start(), m.end(), _year_bucket(m, today)))
+        if int(m.group("yr")) >= today.year:  # "we bought in 2019" is history, not a plan
+            found.append((m.start(), m.end(), _year_bucket(m, today)))
     for m in _CAL.finditer(low):
         months = _calendar_months(m, today)
         if months is not None:

@@ -105,3 +105,11 @@ def test_a_room_count_with_a_unit_is_not_a_time() -> None:
 
 def test_a_two_story_house_with_four_beds_has_four_beds() -> None:
     assert rooms("2 story, 4 bed", "beds") == (4, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "beds", "baths"), [("3bd2ba", 3, 2.0), ("4br3ba under 500", 4, 3.0)]
+)
+def test_glued_bed_and_bath_counts_are_both_read(text: str, beds: int, baths: float) -> None:
+    reading = read(text, None, datetime.fromisoformat("2026-11-23T10:15:00-06:00"))
+    assert (reading.slots.get("beds"), reading.slots.get("baths")) == (beds, baths)

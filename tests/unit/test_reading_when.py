@@ -243,3 +243,36 @@ def test_the_first_timing_stated_wins_and_its_span_is_given() -> None:
     match = find_timeframe(text, at(MON), expecting=False)
     assert match is not None
     assert (match.value, text[match.span[0] : match.span[1]]) == ("3-6", "in march")
+
+
+NOW_MONDAY = datetime.fromisoformat("2026-11-23T10:15:00-06:00")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can we stop at 2 houses on saturday",
+        "looking 4 a 3 bed 2 bath",
+        "we saw about 5 homes last weekend",
+    ],
+)
+def test_counted_things_and_text_speak_are_not_clock_times(text: str) -> None:
+    found = find_appointment(text, NOW_MONDAY, expecting=False)
+    assert found is None or found.value is None
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("4p tomorrow", "2026-11-24T16:00"),
+        ("tomorrow at 4 p", "2026-11-24T16:00"),
+        ("friday 10a", "2026-11-27T10:00"),
+    ],
+)
+def test_a_lone_a_or_p_is_am_or_pm_when_it_closes_the_time(text: str, want: str) -> None:
+    found = find_appointment(text, NOW_MONDAY, expecting=True)
+    assert found is not None and found.value == want
+
+
+def test_a_past_year_is_history_not_a_timeframe() -> None:
+    assert find_timeframe("we sold our last house in 2019", NOW_MONDAY, expecting=False) is None
