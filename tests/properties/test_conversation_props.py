@@ -13,7 +13,6 @@ from pathlib import Path
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
-from isa_engine.persona import check
 
 from adapters.script_files import FileScriptStore
 from isa_engine.conversation import Conversation, Turn, decide
@@ -28,6 +27,7 @@ from isa_engine.events import (
     TimerFired,
 )
 from isa_engine.model import Intent, Reading, SendText, Status, SuggestText
+from isa_engine.persona import check
 
 SCRIPTS = FileScriptStore(Path(__file__).resolve().parents[2] / "scripts")
 T0 = datetime.fromisoformat("2026-11-23T10:00:00-06:00")
