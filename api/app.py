@@ -14,7 +14,8 @@ from adapters.storage.migrate import upgrade
 from adapters.storage.unit_of_work import session_factory
 from api.container import Container
 from api.errors import install_error_handlers
-from api.routes import auth
+from api.routes import auth, conversations, dev, queue, sms
+from api.services.policy import ApprovalPolicy
 from api.settings import Settings
 
 
@@ -26,6 +27,7 @@ def create_app(
 ) -> FastAPI:
     """The web app for ``settings``; the embedded SQLite default migrates itself."""
     settings = settings or Settings()
+    policy = ApprovalPolicy.parse(settings.auto_approve)  # a bad ISA_AUTO_APPROVE stops here
     if migrate if migrate is not None else settings.embedded:
         upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
@@ -41,8 +43,15 @@ def create_app(
         version="0.1.0",
         description="Follow up real-estate leads by text message.",
     )
+    container.extras["approval_policy"] = policy
     app.state.container = container
     install_error_handlers(app)
-    for router in (auth.router,):
+    for router in (
+        auth.router,
+        sms.router,
+        queue.router,
+        conversations.router,
+        dev.router,
+    ):
         app.include_router(router)
     return app

@@ -13,7 +13,7 @@ PLACEHOLDERS = frozenset({"changeme", "change-me", "secret", "xxx", "todo", "you
 class Settings(BaseSettings):
     """Everything an operator configures; the defaults run the embedded SQLite product."""
 
-    model_config = SettingsConfigDict(env_prefix="ISA_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="ISA_", extra="ignore", env_ignore_empty=True)
 
     database_url: str = "sqlite:///isa.db"
     scripts_dir: Path | None = None  # default: ./scripts, else the checkout's
@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     twilio_messaging_service_sid: str | None = None
     dev_phone: bool = False  # POST /dev/sms plays a lead's phone (never on with Twilio)
     escalate_after_minutes: int = 5  # an undecided suggestion is escalated after this
+    # which suggestions go without an ISA: none (the queue decides all), opening, all,
+    # or a YAML policy file (api/services/policy.py); the default is the ISA queue
+    auto_approve: str = "none"
     default_region: str = "US"
 
     @property

@@ -108,3 +108,14 @@ def test_settings_come_from_the_environment_not_from_import(
     settings = Settings()
     assert settings.database_url == "postgresql://db.example/isa" and settings.dev_phone
     assert not settings.embedded and not settings.twilio_enabled
+
+
+def test_an_empty_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ISA_DATABASE_URL", "")
+    assert Settings().database_url == "sqlite:///isa.db"
+
+
+def test_a_bad_approval_policy_stops_the_service_at_start(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'isa.db'}", auto_approve="sometimes")
+    with pytest.raises(ValueError, match="ISA_AUTO_APPROVE='sometimes': expected none, opening"):
+        create_app(settings)

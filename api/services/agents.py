@@ -1,0 +1,291 @@
+"""What agents (and ISAs) do with a conversation: look, take over, hand back, text, drip, notes.
+
+Routes check who may see the lead (``api.access``) before calling these; every
+change is one transaction with its audit entry.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import select, update
+
+from adapters.storage import audit
+from adapters.storage.orm import (
+    AuditEntry,
+    Contact,
+    ConversationRow,
+    Enrollment,
+    Message,
+    Note,
+    OutcomeRow,
+    Suggestion,
+    User,
+)
+from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
+from adapters.storage.vocab import EnrollmentState, SuggestionState
+from api.container import Container
+from api.services.effects import ALERT, TurnScope
+from api.services.turns import DEAD_TEXT, Locked, TurnResult, ensure_alive, lock, policy_of, run
+from isa_engine.errors import ContactDead, NotAllowed
+from isa_engine.events import AgentText, Event, HandBack, TakeOver
+
+DRIP_JOB = "drip"
+
+
+def view(uow: SqlAlchemyUnitOfWork, contact: Contact) -> dict[str, Any]:
+    """The lead's conversation as an agent reads it: status, slots with where they came from,
+    the timeline of texts, outcomes, alerts, notes, suggestions and drip enrolments."""
+    session = uow.session
+    row = session.scalar(
+        select(ConversationRow)
+        .where(ConversationRow.contact_id == contact.id)
+        .order_by(ConversationRow.id.desc())
+        .limit(1)
+    )
+    messages = session.scalars(
+        select(Message)
+        .where(Message.contact_id == contact.id)
+        .order_by(Message.created_at, Message.id)
+    )
+    conv_ids = select(ConversationRow.id).where(ConversationRow.contact_id == contact.id)
+    outcomes = session.scalars(
+        select(OutcomeRow)
+        .where(OutcomeRow.conversation_id.in_(conv_ids))
+        .order_by(OutcomeRow.created_at, OutcomeRow.id)
+    )
+    suggestions = session.scalars(
+        select(Suggestion)
+        .where(Suggestion.conversation_id.in_(conv_ids))
+        .order_by(Suggestion.created_at, Suggestion.id)
+    )
+    notes = session.scalars(
+        select(Note).where(Note.contact_id == contact.id).order_by(Note.created_at, Note.id)
+    )
+    return {
+        "contact": {
+            "id": contact.id,
+            "phone": contact.phone,
+            "first_name": contact.first_name,
+            "dead": contact.dead,
+            "dead_reason": contact.dead_reason,
+        },
+        "conversation": _conversation(row),
+        "messages": [_message(m) for m in messages],
+        "outcomes": [outcome_out(o) for o in outcomes],
+        "suggestions": [
+            {
+                "id": s.id,
+                "text": s.text,
+                "asks": s.asks,
+                "why": s.why,
+                "state": s.state,
+                "reject_reason": s.reject_reason,
+                "decided_by_id": s.decided_by_id,
+                "created_at": s.created_at,
+                "decided_at": s.decided_at,
+            }
+            for s in suggestions
+        ],
+        "alerts": alerts(uow, contact.id),
+        "notes": [
+            {"id": n.id, "body": n.body, "author_id": n.author_id, "created_at": n.created_at}
+            for n in notes
+        ],
+        "enrollments": [
+            {
+                "id": e.id,
+                "campaign_id": e.campaign_id,
+                "state": e.state,
+                "step": e.step,
+                "stopped_at": e.stopped_at,
+            }
+            for e in session.scalars(select(Enrollment).where(Enrollment.contact_id == contact.id))
+        ],
+    }
+
+
+def _conversation(row: ConversationRow | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    sources = row.sources or {}
+    return {
+        "id": row.id,
+        "script": f"{row.script_name}@{row.script_version}",
+        "status": row.status,
+        "awaiting": row.awaiting,
+        "agent_id": row.agent_id,
+        "turns": row.turn,
+        "slots": {
+            k: {
+                "value": v,
+                "turn": sources.get(k, {}).get("turn"),
+                "text": sources.get(k, {}).get("text"),
+            }
+            for k, v in row.slots.items()
+        },
+    }
+
+
+def _message(m: Message) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "direction": m.direction,
+        "body": m.body,
+        "status": m.delivery_status,
+        "sent_by": m.sent_by,
+        "approved_by_id": m.approved_by_id,
+        "typed_by_id": m.typed_by_id,
+        "error_code": m.error_code,
+        "at": m.created_at,
+    }
+
+
+def outcome_out(o: OutcomeRow) -> dict[str, Any]:
+    """An outcome as the API shows it."""
+    return {
+        "id": o.id,
+        "conversation_id": o.conversation_id,
+        "kind": o.kind,
+        "slots": o.slots,
+        "reason": o.reason,
+        "agent_id": o.agent_id,
+        "created_at": o.created_at,
+    }
+
+
+def alerts(uow: SqlAlchemyUnitOfWork, contact_id: int) -> list[dict[str, Any]]:
+    """Alerts to the agent about this lead (kept as audit entries), oldest first."""
+    rows = uow.session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.action == ALERT,
+            AuditEntry.subject_type == "contact",
+            AuditEntry.subject_id == str(contact_id),
+        )
+        .order_by(AuditEntry.at, AuditEntry.id)
+    )
+    return [
+        {"reason": a.details.get("reason"), "text": a.details.get("text"), "at": a.at} for a in rows
+    ]
+
+
+def act(
+    container: Container,
+    contact_id: int,
+    user: User,
+    action: Literal["takeover", "handback", "message"],
+    text: str | None = None,
+    idempotency_key: str | None = None,
+) -> TurnResult:
+    """Take over, hand back, or send a typed text (persona guard; never to the dead)."""
+    now = container.clock()
+    with container.uow() as uow:
+        locked = _locked(container, uow, contact_id)
+        who = (user.name or user.email)[:100]
+        event: Event
+        if action == "takeover":
+            event = TakeOver(by=who)
+        elif action == "handback":
+            event = HandBack(by=who)
+        else:
+            ensure_alive(locked)
+            event = AgentText(text=text or "", by=who)
+        cause = f"typed:{idempotency_key or uuid.uuid4().hex}"
+        scope = TurnScope(
+            uow,
+            locked.contact,
+            locked.row,
+            now,
+            cause,
+            policy_of(container),
+            actor_id=user.id,
+            typed_by_id=user.id if action == "message" else None,
+        )
+        applied = run(locked, event, scope)
+        if action == "takeover":  # the agent has it: what the engine proposed before is moot
+            _expire_pending(uow, locked.row.id, container.clock())
+        audit.record(
+            uow.session,
+            actor_id=user.id,
+            action=f"conversation.{action}",
+            subject=("contact", contact_id),
+            at=now,
+            **({"text": text} if text is not None else {}),
+        )
+        uow.commit()
+    return TurnResult.of(contact_id, applied)
+
+
+def drip(container: Container, contact_id: int, user: User, *, stop: bool) -> list[int]:
+    """Stop or restart every drip enrolment of the lead; the ids changed."""
+    now = container.clock()
+    with container.uow() as uow:
+        locked = lock(container, uow, contact_id)  # a turn may not run meanwhile
+        contact = uow.contacts.get(contact_id)
+        if not stop and contact is not None and contact.dead:
+            raise ContactDead(DEAD_TEXT)  # a restarted drip would text the dead
+        frm, to = (
+            (EnrollmentState.ACTIVE, EnrollmentState.STOPPED)
+            if stop
+            else (EnrollmentState.STOPPED, EnrollmentState.ACTIVE)
+        )
+        changed = []
+        for e in uow.session.scalars(
+            select(Enrollment).where(Enrollment.contact_id == contact_id, Enrollment.state == frm)
+        ):
+            e.state = to
+            e.stopped_at, e.stopped_by_id = (now, user.id) if stop else (None, None)
+            changed.append(e.id)
+        if stop and locked is not None:
+            uow.jobs.cancel(locked.row.id, (DRIP_JOB,))
+        audit.record(
+            uow.session,
+            actor_id=user.id,
+            action="drip.stop" if stop else "drip.restart",
+            subject=("contact", contact_id),
+            at=now,
+            enrollments=changed,
+        )
+        uow.commit()
+    return changed
+
+
+def add_note(container: Container, contact_id: int, user: User, body: str) -> int:
+    """A note on the lead; its id."""
+    now = container.clock()
+    with container.uow() as uow:
+        note = Note(contact_id=contact_id, author_id=user.id, body=body, created_at=now)
+        uow.session.add(note)
+        uow.session.flush()
+        audit.record(
+            uow.session,
+            actor_id=user.id,
+            action="note.add",
+            subject=("contact", contact_id),
+            at=now,
+            note_id=note.id,
+        )
+        uow.commit()
+        return note.id
+
+
+def _locked(container: Container, uow: SqlAlchemyUnitOfWork, contact_id: int) -> Locked:
+    locked = lock(container, uow, contact_id)
+    if locked is None:
+        raise NotAllowed(f"lead {contact_id} has no conversation yet")
+    return locked
+
+
+def _expire_pending(uow: SqlAlchemyUnitOfWork, conversation_id: int, now: datetime) -> None:
+    uow.session.execute(
+        update(Suggestion)
+        .where(
+            Suggestion.conversation_id == conversation_id,
+            Suggestion.state == SuggestionState.PENDING,
+        )
+        .values(state=SuggestionState.EXPIRED, decided_at=now)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,266 @@
+"""Carry out a turn's effects as rows, inside the turn's own transaction (the outbox).
+
+The core decides and returns effects; this module writes them where the rest of
+the system finds them: suggestions for the ISA queue, outbound messages for
+the sender, outcomes and alerts for the agent, jobs for the worker, and the
+contact's dead flag. Nothing here commits: the caller's unit of work does, so a
+turn is stored whole or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+
+from adapters.storage import audit
+from adapters.storage.orm import Contact, ConversationRow, Message, OutcomeRow, Suggestion
+from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
+from adapters.storage.vocab import DeliveryStatus, Direction, SuggestionState
+from api.services.policy import ApprovalPolicy
+from isa_engine.conversation import Conversation, Turn, approve_text
+from isa_engine.model import (
+    AlertAgent,
+    CancelTimers,
+    EmitOutcome,
+    SendText,
+    SlotValue,
+    StartTimer,
+    Status,
+    SuggestText,
+)
+
+FINAL_STEP = "final"
+"""``script_step`` of the one text a dead contact may still get (COMPLIANCE.md #5)."""
+
+ALERT = "agent.alert"
+"""Audit action of an alert to the agent: the agent's alert list reads these entries."""
+
+
+@dataclass
+class TurnScope:
+    """Where a turn happens: the transaction, the contact, its conversation row, and why."""
+
+    uow: SqlAlchemyUnitOfWork
+    contact: Contact
+    row: ConversationRow | None
+    now: datetime
+    cause: str  # prefix of idempotency keys: "in:<MessageSid>", "begin:<id>", "agent:<uuid>"
+    policy: ApprovalPolicy
+    actor_id: int | None = None  # who acted (None: the lead or the system)
+    opening: bool = False  # the turn that sends the first text to a new lead
+    approved_by_id: int | None = None
+    typed_by_id: int | None = None
+    suggestion_row: Suggestion | None = None  # the suggestion a person approved or edited
+
+
+@dataclass
+class Applied:
+    """What a turn wrote: ids to hand to the sender, and what the agent was told."""
+
+    conversation_id: int | None = None
+    status: str | None = None
+    outbound_ids: list[int] = field(default_factory=list)
+    suggestion_ids: list[int] = field(default_factory=list)
+    outcomes: list[str] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)
+
+
+def apply_turn(scope: TurnScope, turn: Turn, *, agent_id: int | None = None) -> Applied:
+    """Save the conversation and write every effect in order; the caller commits."""
+    before = Status(scope.row.status).value if scope.row is not None else None
+    uow, conv = scope.uow, turn.conversation
+    row = uow.conversations.save(conv, contact_id=scope.contact.id, agent_id=agent_id)
+    scope.row = row
+    done = Applied(conversation_id=row.id, status=conv.state)
+    for effect in turn.effects:
+        if isinstance(effect, SuggestText):
+            _suggest(scope, conv, effect, done)
+        elif isinstance(effect, SendText):
+            _outbound(scope, conv, effect, done, step=_step_of(scope, conv, effect))
+        elif isinstance(effect, EmitOutcome):
+            _outcome(scope, effect, done)
+        elif isinstance(effect, AlertAgent):
+            _alert(scope, effect, done)
+        elif isinstance(effect, StartTimer):
+            _timer(scope, effect)
+        elif isinstance(effect, CancelTimers):
+            _cancel(scope, effect, done)
+    _sync_dead_flag(scope, before, conv, done)
+    return done
+
+
+def kill_quietly(conv: Conversation) -> Turn:
+    """A turn that makes ``conv`` dead with no text (the contact died elsewhere, e.g. 21610)."""
+    twin = conv.copy()
+    if twin.status is not Status.DEAD:
+        twin.fire("kill")  # its on_dead callback cancels queued texts and timers
+    twin.awaiting, twin.final_text_sent = None, True
+    return Turn(twin, tuple(twin.effects))
+
+
+def slots_json(slots: dict[str, SlotValue] | Any) -> dict[str, Any]:
+    """Slots as JSON values (places as lists)."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in dict(slots).items()}
+
+
+def _step_of(scope: TurnScope, conv: Conversation, send: SendText) -> str | None:
+    if send.suggestion_id is None and send.by == "auto" and conv.status is Status.DEAD:
+        return FINAL_STEP  # the opt-out confirmation: may go although the contact is dead
+    if scope.suggestion_row is not None:
+        return scope.suggestion_row.step
+    return None
+
+
+def _suggest(scope: TurnScope, conv: Conversation, s: SuggestText, done: Applied) -> None:
+    assert scope.row is not None  # apply_turn saved it
+    auto = scope.policy.approves(s, opening=scope.opening)
+    row = Suggestion(
+        conversation_id=scope.row.id,
+        key=s.id,
+        text=s.text,
+        asks=s.asks,
+        why=s.why,
+        step=s.step,
+        state=SuggestionState.APPROVED if auto else SuggestionState.PENDING,
+        decided_at=scope.now if auto else None,
+        created_at=scope.now,
+    )
+    scope.uow.session.add(row)
+    scope.uow.session.flush()
+    done.suggestion_ids.append(row.id)
+    if auto:  # the same checks as a person's approval: never to the dead, past the guard
+        send = approve_text(conv, s.text, s.asks, s.id, "auto")
+        _outbound(scope, conv, send, done, step=s.step, suggestion=row)
+
+
+def _outbound(
+    scope: TurnScope,
+    conv: Conversation,
+    send: SendText,
+    done: Applied,
+    *,
+    step: str | None,
+    suggestion: Suggestion | None = None,
+) -> None:
+    assert scope.row is not None
+    suggestion = suggestion or scope.suggestion_row
+    key = f"suggestion:{suggestion.id}" if suggestion else f"{scope.cause}:{len(done.outbound_ids)}"
+    new_id = scope.uow.messages.add_outbound(
+        key,
+        contact_id=scope.contact.id,
+        body=send.text,
+        conversation_id=scope.row.id,
+        sent_by=send.by[:100],
+        approved_by_id=scope.approved_by_id if suggestion else None,
+        typed_by_id=scope.typed_by_id,
+        suggestion_id=suggestion.id if suggestion else None,
+        script_step=step,
+        created_at=scope.now,
+    )
+    if new_id is not None:  # None: this key was queued already (a retried approval)
+        done.outbound_ids.append(new_id)
+
+
+def _outcome(scope: TurnScope, effect: EmitOutcome, done: Applied) -> None:
+    assert scope.row is not None
+    scope.uow.session.add(
+        OutcomeRow(
+            conversation_id=scope.row.id,
+            kind=effect.kind,
+            slots=slots_json(effect.slots),
+            reason=effect.reason,
+            agent_id=scope.row.agent_id,
+            created_at=scope.now,
+        )
+    )
+    done.outcomes.append(effect.kind.value)
+
+
+def _alert(scope: TurnScope, effect: AlertAgent, done: Applied) -> None:
+    agent_id = scope.row.agent_id if scope.row is not None else None
+    audit.record(
+        scope.uow.session,
+        actor_id=None,
+        action=ALERT,
+        subject=("contact", scope.contact.id),
+        at=scope.now,
+        reason=effect.reason,
+        text=effect.text,
+        agent_id=agent_id,
+    )
+    done.alerts.append(effect.reason)
+
+
+def _timer(scope: TurnScope, effect: StartTimer) -> None:
+    """A timer replaces the conversation's pending timer of the same kind."""
+    assert scope.row is not None
+    scope.uow.jobs.cancel(scope.row.id, (effect.kind,))
+    payload = {"contact_id": scope.contact.id, "conversation_id": scope.row.id}
+    scope.uow.jobs.add(effect.kind, effect.due, payload, conversation_id=scope.row.id)
+
+
+def _cancel(scope: TurnScope, effect: CancelTimers, done: Applied) -> None:
+    assert scope.row is not None
+    scope.uow.jobs.cancel(scope.row.id, effect.kinds)
+    if not effect.queued_texts:
+        return
+    # texts queued by earlier turns never go; this turn's own (the one confirmation) may
+    session = scope.uow.session
+    session.execute(
+        update(Message)
+        .where(
+            Message.contact_id == scope.contact.id,
+            Message.direction == Direction.OUT,
+            Message.delivery_status == DeliveryStatus.QUEUED,
+            Message.id.not_in(done.outbound_ids or [0]),
+        )
+        .values(delivery_status=DeliveryStatus.FAILED)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Suggestion)
+        .where(
+            Suggestion.conversation_id == scope.row.id,
+            Suggestion.state == SuggestionState.PENDING,
+            Suggestion.id.not_in(done.suggestion_ids or [0]),
+        )
+        .values(state=SuggestionState.EXPIRED, decided_at=scope.now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _sync_dead_flag(
+    scope: TurnScope, before: str | None, conv: Conversation, done: Applied
+) -> None:
+    """The contact's dead flag follows the conversation: set on dying, cleared by START only."""
+    contact, session = scope.contact, scope.uow.session
+    if conv.status is Status.DEAD and not contact.dead:
+        dying = [a.removeprefix("lead is dead: ") for a in done.alerts if a.startswith("lead is")]
+        reason = dying[0] if dying else "dead"
+        scope.uow.contacts.mark_dead(contact.id, reason, scope.now)
+        audit.record(
+            session,
+            actor_id=scope.actor_id,
+            action="contact.dead",
+            subject=("contact", contact.id),
+            at=scope.now,
+            reason=reason,
+        )
+    elif before == Status.DEAD.value and conv.status is not Status.DEAD and contact.dead:
+        revive_contact(scope.uow, contact, scope.now)
+
+
+def revive_contact(uow: SqlAlchemyUnitOfWork, contact: Contact, now: datetime) -> None:
+    """A recorded re-opt-in (START): the contact may be texted again; the record stays."""
+    audit.record(
+        uow.session,
+        actor_id=None,
+        action="contact.reopt_in",
+        subject=("contact", contact.id),
+        at=now,
+        was=contact.dead_reason,
+    )
+    contact.dead, contact.dead_reason, contact.dead_at = False, None, None

@@ -1,0 +1,141 @@
+"""Twilio's callbacks: signature check, form parsing, and delivery status updates.
+
+The signature is checked with twilio's ``RequestValidator`` against the
+configured public URL and the POSTed parameters before anything is stored
+(COMPLIANCE.md #10). A malformed form is refused whole, so nothing is half-stored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
+
+from adapters.storage import audit
+from adapters.storage.repositories import to_e164
+from adapters.storage.vocab import DeliveryStatus
+from api.container import Container
+from api.services.effects import TurnScope, apply_turn, kill_quietly
+from api.services.turns import InboundText, lock, policy_of
+
+UNSUBSCRIBED = 21610
+"""Twilio: the recipient replied STOP to the sending number; never text them again (#7)."""
+
+_SID = re.compile(r"^[A-Za-z0-9]{10,64}$")
+
+
+class WebhookRefused(Exception):
+    """A callback that is not from Twilio, or a webhook that is off (both 403)."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.detail = status, detail
+
+
+class BadForm(ValueError):
+    """A callback whose fields are missing or wrong (400); says which."""
+
+
+@dataclass(frozen=True, slots=True)
+class StatusUpdate:
+    """A delivery status callback."""
+
+    sid: str
+    status: DeliveryStatus | None  # None: a status we do not track (read, canceled, …)
+    error_code: int | None
+
+
+def verify(
+    container: Container, path: str, params: Mapping[str, str], signature: str | None
+) -> None:
+    """Raise WebhookRefused unless ``signature`` signs ``params`` for ``public_url + path``."""
+    settings = container.settings
+    token = settings.twilio_auth_token
+    if not token:
+        raise WebhookRefused(
+            403,  # not 503: a probe of an unconfigured server is refused, not an outage
+            "the Twilio webhook is off: set ISA_TWILIO_AUTH_TOKEN (and ISA_TWILIO_ACCOUNT_SID); "
+            "without Twilio, play a lead with POST /dev/sms (ISA_DEV_PHONE=true)",
+        )
+    url = settings.public_url.rstrip("/") + path
+    if not signature or not RequestValidator(token).validate(url, dict(params), signature):
+        raise WebhookRefused(403, f"X-Twilio-Signature does not sign this request for {url}")
+    account = params.get("AccountSid")
+    if settings.twilio_account_sid and account and account != settings.twilio_account_sid:
+        raise WebhookRefused(403, "AccountSid is not this service's Twilio account")
+
+
+def parse_inbound(params: Mapping[str, str], region: str) -> InboundText:
+    """The inbound text in Twilio's form; BadForm names every field that is wrong."""
+    problems = []
+    sid = (params.get("MessageSid") or params.get("SmsSid") or "").strip()
+    if not _SID.match(sid):
+        problems.append("MessageSid is missing or not a Twilio sid (10-64 letters and digits)")
+    phone = ""
+    raw = (params.get("From") or "").strip()
+    if not raw:
+        problems.append("From is missing")
+    else:
+        try:
+            phone = to_e164(raw, region)
+        except ValueError as exc:
+            problems.append(f"From: {exc}")
+    if problems:
+        raise BadForm("; ".join(problems))
+    return InboundText(sid=sid, phone=phone, body=params.get("Body") or "", to=params.get("To"))
+
+
+def parse_status(params: Mapping[str, str]) -> StatusUpdate:
+    """A status callback's fields; BadForm when the sid or the error code is wrong."""
+    sid = (params.get("MessageSid") or params.get("SmsSid") or "").strip()
+    if not _SID.match(sid):
+        raise BadForm("MessageSid is missing or not a Twilio sid")
+    raw_status = (params.get("MessageStatus") or params.get("SmsStatus") or "").strip().lower()
+    if not raw_status:
+        raise BadForm("MessageStatus is missing")
+    status = DeliveryStatus(raw_status) if raw_status in set(DeliveryStatus) else None
+    raw_code = (params.get("ErrorCode") or "").strip()
+    if raw_code and not raw_code.isdigit():
+        raise BadForm(f"ErrorCode {raw_code!r} is not a number")
+    return StatusUpdate(sid, status, int(raw_code) if raw_code else None)
+
+
+def record_status(container: Container, update: StatusUpdate) -> bool:
+    """Move the message's status forward; 21610 makes the contact dead. True if anything changed."""
+    now = container.clock()
+    with container.uow() as uow:
+        message = uow.messages.by_sid(update.sid)
+        if message is None:
+            return False  # not ours (or not stored yet): nothing to move
+        locked = lock(container, uow, message.contact_id)  # the contact before the message
+        moved = update.status is not None and uow.messages.record_status(
+            update.sid, update.status, update.error_code
+        )
+        if update.error_code == UNSUBSCRIBED:
+            contact = uow.contacts.get(message.contact_id)
+            if contact is not None and not contact.dead:
+                uow.contacts.mark_dead(contact.id, "carrier: unsubscribed (21610)", now)
+                audit.record(
+                    uow.session,
+                    actor_id=None,
+                    action="contact.dead",
+                    subject=("contact", contact.id),
+                    at=now,
+                    reason="twilio 21610",
+                    sid=update.sid,
+                )
+                moved = True
+            if locked is not None:
+                scope = TurnScope(
+                    uow,
+                    locked.contact,
+                    locked.row,
+                    now,
+                    f"status:{update.sid}",
+                    policy_of(container),
+                )
+                apply_turn(scope, kill_quietly(locked.conversation))
+        uow.commit()
+    return bool(moved)
