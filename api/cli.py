@@ -14,7 +14,7 @@ from rich.console import Console
 from adapters import clock
 from adapters.script_files import FileScriptStore, default_root, load_file
 from api import chat as chat_ui
-from api import cli_ops, script_views
+from api import cli_leads, cli_ops, script_views
 from isa_engine.errors import IsaError, ScriptError, ScriptErrors
 from isa_engine.reading import read
 from isa_engine.simulation import replay as replay_record
@@ -30,6 +30,7 @@ app.command()(cli_ops.serve)
 app.add_typer(cli_ops.db_app, name="db")
 app.add_typer(cli_ops.users_app, name="users")
 app.add_typer(cli_ops.tokens_app, name="tokens")
+app.add_typer(cli_leads.leads_app, name="leads")
 
 err = Console(stderr=True)
 ScriptsDir = Annotated[

@@ -1,0 +1,300 @@
+"""Leads (seeds 001 and 002): intake, CSV import, search, assignment, sharing, mass enrolment."""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Query, UploadFile
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from adapters.storage import leads as lead_store
+from adapters.storage.orm import (
+    ApiToken,
+    User,
+)
+from adapters.storage.repositories import to_e164
+from adapters.storage.vocab import AssignmentState, Role
+from api.access import contact_for, visible_contacts
+from api.deps import ContainerDep, UowDep, UserDep, require
+from api.security import token_hash
+from api.services import assignments, csv_columns, csv_import, lead_views
+from api.services.assignments import AssignmentOut, EnrolOut
+from api.services.lead_views import LeadDetail, LeadPage, UnassignedPage
+from api.services.leads import (
+    MAX_ID,
+    Id,
+    IntakeOut,
+    LeadIn,
+    TextInput,
+    check_agent,
+    intake,
+    no_nul,
+    parse_when,
+)
+
+router = APIRouter(tags=["leads"])
+Coordinator = Annotated[User, Depends(require(Role.COORDINATOR))]
+WEB_FORM_TOKEN = "web-form"
+"""Tokens with this name (``isa leads intake-token``) may post leads whatever their role."""
+MAX_UPLOAD = 64 * 1024 * 1024
+_bearer = HTTPBearer(auto_error=False)
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+
+
+def intake_user(
+    user: UserDep,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    uow: UowDep,
+) -> User:
+    """Coordinators, admins, and tokens made for a web-form integration."""
+    if Role(user.role) in (Role.COORDINATOR, Role.ADMIN):
+        return user
+    name = uow.session.scalar(
+        select(ApiToken.name).where(
+            ApiToken.token_hash == token_hash(creds.credentials if creds else "")
+        )
+    )
+    if name != WEB_FORM_TOKEN:
+        raise HTTPException(
+            403,
+            "posting leads needs a coordinator, an admin or a web-form "
+            "token (isa leads intake-token EMAIL)",
+        )
+    return user
+
+
+class AgentIn(TextInput):
+    """Which agent."""
+
+    agent_id: Id
+
+
+class RejectIn(TextInput):
+    """Why the agent does not take the lead."""
+
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class EnrolIn(TextInput):
+    """The contacts to enrol."""
+
+    contact_ids: list[Id] = Field(min_length=1, max_length=10_000)
+
+
+class ImportOut(BaseModel):
+    """The import's counts and every rejected row, with its line and reason."""
+
+    summary: dict[str, Any]
+    mapping: dict[str, str]
+    rejected: list[dict[str, Any]]
+
+
+def lead_filter(
+    container: ContainerDep,
+    lead_status: Annotated[list[str] | None, Query()] = None,
+    contact_status: Annotated[list[str] | None, Query()] = None,
+    contact_type: Annotated[list[str] | None, Query()] = None,
+    source: Annotated[list[str] | None, Query()] = None,
+    business_source: Annotated[list[str] | None, Query()] = None,
+    inquiry_type: Annotated[list[str] | None, Query()] = None,
+    priority: Annotated[list[str] | None, Query()] = None,
+    time_frame: Annotated[list[str] | None, Query()] = None,
+    conversation_status: Annotated[list[str] | None, Query()] = None,
+    interest_min: Annotated[int | None, Query(ge=0, le=5)] = None,
+    interest_max: Annotated[int | None, Query(ge=0, le=5)] = None,
+    owner_id: IdQuery = None,
+    assigned: bool | None = None,
+    received_from: Annotated[str | None, Query(description="ISO date or time")] = None,
+    received_to: Annotated[str | None, Query(description="ISO date or time, excluded")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="name, phone or e-mail")] = None,
+) -> lead_store.LeadFilter:
+    """The search's filters from the query string (repeat a parameter for several values)."""
+    texts = (
+        lead_status,
+        contact_status,
+        contact_type,
+        source,
+        business_source,
+        inquiry_type,
+        priority,
+        time_frame,
+        conversation_status,
+        [q or ""],
+    )
+    try:
+        for values in texts:
+            for value in values or ():
+                no_nul(value)
+    except ValueError as e:
+        raise HTTPException(422, f"search: {e}") from None
+    lowered = [
+        [v.lower() for v in vs] if vs else None
+        for vs in (lead_status, priority, conversation_status)
+    ]
+    phone = None
+    if q and sum(c.isdigit() for c in q) >= 7:
+        try:
+            phone = to_e164(q, container.settings.default_region)
+        except ValueError:
+            phone = None
+    return lead_store.LeadFilter(
+        lead_status=tuple(lowered[0] or ()),
+        contact_status=tuple(contact_status or ()),
+        contact_type=tuple(contact_type or ()),
+        source=tuple(source or ()),
+        business_source=tuple(business_source or ()),
+        inquiry_type=tuple(inquiry_type or ()),
+        priority=tuple(lowered[1] or ()),
+        time_frame=tuple(time_frame or ()),
+        conversation_status=tuple(lowered[2] or ()),
+        interest_min=interest_min,
+        interest_max=interest_max,
+        owner_id=owner_id,
+        assigned=assigned,
+        received_from=parse_when(received_from),
+        received_to=parse_when(received_to),
+        q=q or None,
+        phone=phone,
+    )
+
+
+_SORTS = "|".join(f"-?{k}" for k in lead_store.SORTS)
+
+
+@router.get("/leads", response_model=LeadPage)
+def search_leads(
+    uow: UowDep,
+    user: UserDep,
+    filters: Annotated[lead_store.LeadFilter, Depends(lead_filter)],
+    sort: Annotated[str, Query(pattern=f"^({_SORTS})$")] = "-received_at",
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> LeadPage:
+    """Search leads on any Leads-tab field; agents see only their own or shared ones."""
+    return lead_views.search_page(
+        uow.session, visible_contacts(user), filters, sort=sort, limit=limit, offset=offset
+    )
+
+
+@router.post("/leads", response_model=IntakeOut, status_code=201)
+def post_lead(
+    lead: LeadIn, uow: UowDep, container: ContainerDep, user: Annotated[User, Depends(intake_user)]
+) -> IntakeOut:
+    """Take one web form or ad lead; the contact is deduplicated by phone, then e-mail."""
+    return intake(container, uow, lead, actor_id=user.id)
+
+
+@router.post("/leads/import", response_model=ImportOut)
+def import_leads(
+    container: ContainerDep,
+    user: Coordinator,
+    file: Annotated[UploadFile, File(description="CSV, UTF-8, first line the headers")],
+    map: Annotated[list[str] | None, Form(description="COLUMN=FIELD overrides")] = None,
+    owner_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
+    script: Annotated[str | None, Form(max_length=60)] = None,
+    start: Annotated[bool, Form()] = False,
+) -> ImportOut:
+    """Import a CSV of leads; the answer lists every rejected row with its line and reason."""
+    data = file.file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise HTTPException(413, f"a CSV upload is at most {MAX_UPLOAD // 2**20} MB: use the CLI")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise HTTPException(422, f"not UTF-8 (byte {e.start}): save the file as UTF-8") from None
+    if owner_id is not None:
+        with container.uow(read_only=True) as uow:
+            check_agent(uow, owner_id, field="owner_id")
+    try:
+        headers, records = csv_import.read_csv(io.StringIO(text, newline=""))
+        mapping = csv_columns.column_mapping(headers, map or ())
+    except (csv_columns.MappingError, ValueError) as e:
+        raise HTTPException(422, str(e)) from None
+    importer = csv_import.Importer(
+        container,
+        mapping,
+        actor_id=user.id,
+        owner_id=owner_id,
+        source_name=file.filename or "upload",
+    )
+    report = importer.run(records, headers)
+    if start:
+        importer.start_conversations(script)
+    return ImportOut(
+        summary=report.summary(),
+        mapping=report.mapping,
+        rejected=[vars(r) for r in report.rejected],
+    )
+
+
+@router.get("/leads/unassigned", response_model=UnassignedPage)
+def unassigned_leads(
+    uow: UowDep,
+    _user: Coordinator,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> UnassignedPage:
+    """Leads nobody owns or was offered, newest first: the coordinator's list to assign."""
+    return lead_views.unassigned_page(uow.session, limit=limit, offset=offset)
+
+
+@router.get("/leads/{contact_id}", response_model=LeadDetail)
+def lead_detail(contact_id: IdPath, uow: UowDep, user: UserDep) -> LeadDetail:
+    """A lead's contact with its inquiries, assignments, shares, consent and conversation."""
+    return lead_views.detail(uow.session, contact_for(uow, user, contact_id))
+
+
+@router.post("/leads/{contact_id}/assign", response_model=AssignmentOut, status_code=201)
+def assign_lead(
+    contact_id: IdPath, body: AgentIn, uow: UowDep, container: ContainerDep, user: Coordinator
+) -> AssignmentOut:
+    """Offer the lead to an agent, who accepts or rejects it."""
+    return assignments.assign(container, uow, contact_id, body.agent_id, user)
+
+
+@router.post("/leads/{contact_id}/share", status_code=201)
+def share_lead(
+    contact_id: IdPath, body: AgentIn, uow: UowDep, container: ContainerDep, user: UserDep
+) -> dict[str, int]:
+    """The owner (or a coordinator) shares the lead with another agent."""
+    return {"share_id": assignments.share(container, uow, contact_id, body.agent_id, user)}
+
+
+@router.get("/assignments", response_model=list[AssignmentOut])
+def my_assignments(
+    uow: UowDep, user: UserDep, state: AssignmentState | None = None
+) -> list[AssignmentOut]:
+    """Your assignments, newest first (``state=offered``: the leads waiting for your answer)."""
+    return assignments.mine(uow, user, state)
+
+
+@router.post("/assignments/{assignment_id}/accept", response_model=AssignmentOut)
+def accept(
+    assignment_id: IdPath, uow: UowDep, container: ContainerDep, user: UserDep
+) -> AssignmentOut:
+    """Accept a lead offered to you: you become its owner."""
+    return assignments.decide(container, uow, assignment_id, user, accept=True)
+
+
+@router.post("/assignments/{assignment_id}/reject", response_model=AssignmentOut)
+def reject(
+    assignment_id: IdPath, body: RejectIn, uow: UowDep, container: ContainerDep, user: UserDep
+) -> AssignmentOut:
+    """Reject a lead offered to you, saying why; it goes back to the unassigned list."""
+    return assignments.decide(container, uow, assignment_id, user, accept=False, reason=body.reason)
+
+
+@router.post("/campaigns/{name}/enroll", response_model=EnrolOut)
+def enrol(
+    name: Annotated[str, Path(max_length=60, pattern=r"^[^\x00]+$")],
+    body: EnrolIn,
+    uow: UowDep,
+    container: ContainerDep,
+    user: Coordinator,
+) -> EnrolOut:
+    """Enrol selected leads in a drip; those without consent, or dead, are refused and listed."""
+    return assignments.enrol(container, uow, name, body.contact_ids, user)

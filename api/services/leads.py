@@ -1,0 +1,317 @@
+"""Lead intake: one web form or ad lead in, the contact deduplicated, the conversation started.
+
+The contact is found by phone, else by e-mail (the same person texting from a
+new number); every inquiry is kept (seed 001: five forms, five leads). A new
+lead's first text goes out at once: speed to lead is what converts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, NamedTuple
+
+from fastapi import HTTPException
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    EmailStr,
+    Field,
+    field_validator,
+)
+from sqlalchemy import func, select
+
+from adapters.storage import audit
+from adapters.storage.orm import ConsentRecord, Contact, ConversationRow, Inquiry, User
+from adapters.storage.repositories import to_e164
+from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
+from adapters.storage.vocab import LeadStatus, Priority, Role
+from api.container import Container
+from api.services import outbox
+from api.services import scripts as script_versions
+from api.services.turns import start_conversation
+from isa_engine.errors import NotAllowed
+
+
+def _lower(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def no_nul(value: object) -> object:
+    # PostgreSQL text cannot hold NUL: refuse it here as a 422, not later as a 500.
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("text may not contain NUL characters")
+    return value
+
+
+def _plausible(value: datetime) -> datetime:
+    if not 1900 <= value.year <= 2200:
+        raise ValueError("a date between 1900 and 2200")
+    return value
+
+
+Lower = BeforeValidator(_lower)
+Short = Annotated[str, Field(max_length=100)]
+When = Annotated[AwareDatetime, AfterValidator(_plausible)]
+MAX_ID = 2**63 - 1  # BIGINT: a larger id cannot exist, and would overflow the driver
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class TextInput(BaseModel):
+    """A request body whose text fields refuse NUL (PostgreSQL cannot store it)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _text(cls, value: object) -> object:
+        if isinstance(value, list):
+            return [no_nul(v) for v in value]
+        return no_nul(value)
+
+
+class ConsentIn(TextInput):
+    """Prior express written consent as the form captured it (COMPLIANCE.md #9)."""
+
+    source: str = Field(min_length=1, max_length=100, examples=["realtor.com form"])
+    wording: str = Field(min_length=1, max_length=5000)
+    reference: str | None = Field(default=None, max_length=300)
+    given_at: When | None = None
+
+
+class LeadIn(TextInput):
+    """One web form or ad lead (seed 001's fields); only the phone is required."""
+
+    phone: str = Field(min_length=1, max_length=40, examples=["(615) 555-0142"])
+    first_name: Short | None = None
+    last_name: Short | None = None
+    email: EmailStr | None = None
+    zip: str | None = Field(default=None, max_length=10)
+    state: str | None = Field(default=None, min_length=2, max_length=2)
+    source: str = Field(default="Website", min_length=1, max_length=60)
+    inquiry_type: str = Field(default="Contact", min_length=1, max_length=40)
+    property_address: str | None = Field(default=None, max_length=300)
+    property_state: str | None = Field(default=None, min_length=2, max_length=2)
+    property_zip: str | None = Field(default=None, max_length=10)
+    message: str | None = Field(default=None, max_length=5000)
+    lead_status: Annotated[LeadStatus, Lower] = LeadStatus.ACTIVE
+    contact_status: str | None = Field(default=None, max_length=40)
+    contact_type: str | None = Field(default=None, max_length=40)
+    business_source: str | None = Field(default=None, max_length=60)
+    interest_level: int | None = Field(default=None, ge=0, le=5)
+    priority: Annotated[Priority | None, Lower] = None
+    time_frame: str | None = Field(default=None, max_length=40)
+    owner_id: Id | None = None
+    consent: ConsentIn | None = None
+    script: str | None = Field(default=None, max_length=60, examples=["buyer"])
+    received_at: When | None = None
+    start: bool = True
+
+
+class IntakeOut(BaseModel):
+    """What intake did: which contact, whether it was new and how it was matched."""
+
+    contact_id: int
+    inquiry_id: int
+    created: bool
+    matched_by: str | None  # "phone", "email", or None for a new contact
+    conversation: str  # "started", "exists", or why it was not started
+    conversation_id: int | None = None
+    opening: str | None = None  # "sent", or "waiting for an ISA" (ISA_AUTO_APPROVE=none)
+
+
+class Started(NamedTuple):
+    """Whether a conversation was started ("started", "exists", or why not) and its texts."""
+
+    said: str
+    conversation_id: int | None = None
+    outbound_ids: tuple[int, ...] = ()
+
+
+def phone_or_422(raw: str, region: str, field: str = "phone") -> str:
+    """``raw`` as E.164, or a 422 that names the field and says why."""
+    try:
+        return to_e164(raw, region)
+    except ValueError as e:
+        detail = [{"loc": ["body", field], "msg": str(e), "type": "phone_number"}]
+        raise HTTPException(422, detail) from None
+
+
+def default_script(
+    inquiry_type: str | None, contact_type: str | None, business_source: str | None
+) -> str:
+    """buyer, seller or open_house, from what the lead did and who they are."""
+    said = " ".join(s for s in (inquiry_type, business_source) if s).lower()
+    kind = (contact_type or "").strip().lower()
+    if "open house" in said or "open_house" in said:
+        return "open_house"
+    if kind in ("seller", "landlord") or any(
+        w in said for w in ("sell", "valuation", "home value", "cma")
+    ):
+        return "seller"
+    return "buyer"
+
+
+def check_agent(uow: SqlAlchemyUnitOfWork, agent_id: int, field: str = "owner_id") -> User:
+    """The active agent with this id, or a 422 naming the field."""
+    agent = uow.session.get(User, agent_id)
+    if agent is None or not agent.active or agent.role != Role.AGENT:
+        detail = [{"loc": ["body", field], "msg": f"no active agent {agent_id}", "type": "agent"}]
+        raise HTTPException(422, detail)
+    return agent
+
+
+def _find_contact(
+    uow: SqlAlchemyUnitOfWork, phone: str, email: str | None, fields: dict[str, Any]
+) -> tuple[Contact, bool, str | None]:
+    found = uow.session.scalar(select(Contact).where(Contact.phone == phone))
+    if found is not None:
+        return found, False, "phone"
+    if email:
+        found = uow.session.scalar(
+            select(Contact).where(func.lower(Contact.email) == email).order_by(Contact.id).limit(1)
+        )
+        if found is not None:
+            return found, False, "email"
+    contact, created = uow.contacts.get_or_create(phone, **fields)
+    return contact, created, None if created else "phone"  # lost a race: same phone
+
+
+def intake(
+    container: Container, uow: SqlAlchemyUnitOfWork, lead: LeadIn, *, actor_id: int
+) -> IntakeOut:
+    """POST /leads: store one lead, start its conversation if it has none, commit."""
+    now = container.clock()
+    phone = phone_or_422(lead.phone, container.settings.default_region)
+    if lead.owner_id is not None:
+        check_agent(uow, lead.owner_id)
+    email = str(lead.email).lower() if lead.email else None
+    fields = {
+        "first_name": lead.first_name,
+        "last_name": lead.last_name,
+        "email": email,
+        "zip": lead.zip,
+        "state": lead.state.upper() if lead.state else None,
+        "created_at": now,
+    }
+    contact, created, matched_by = _find_contact(uow, phone, email, fields)
+    for name, value in fields.items():  # an older contact gains what it lacked, never loses
+        if value is not None and getattr(contact, name) is None:
+            setattr(contact, name, value)
+    raw = lead.model_dump(mode="json", exclude_none=True, exclude={"consent", "start"})
+    raw["phone_e164"] = phone
+    inquiry = Inquiry(
+        contact_id=contact.id,
+        source=lead.source,
+        inquiry_type=lead.inquiry_type,
+        property_address=lead.property_address,
+        property_state=lead.property_state,
+        property_zip=lead.property_zip,
+        message=lead.message,
+        lead_status=lead.lead_status,
+        contact_status=lead.contact_status,
+        contact_type=lead.contact_type,
+        business_source=lead.business_source,
+        interest_level=lead.interest_level,
+        priority=lead.priority,
+        time_frame=lead.time_frame,
+        owner_id=lead.owner_id,
+        received_at=lead.received_at or now,
+        raw=raw,
+    )
+    uow.session.add(inquiry)
+    if lead.consent is not None:
+        uow.session.add(
+            ConsentRecord(
+                contact_id=contact.id,
+                source=lead.consent.source,
+                wording=lead.consent.wording,
+                reference=lead.consent.reference,
+                given_at=lead.consent.given_at or now,
+            )
+        )
+    uow.session.flush()
+    audit.record(
+        uow.session,
+        actor_id=actor_id,
+        action="lead.intake",
+        subject=("contact", contact.id),
+        at=now,
+        inquiry_id=inquiry.id,
+        created=created,
+        matched_by=matched_by,
+        consent=lead.consent is not None,
+    )
+    script = lead.script or default_script(
+        lead.inquiry_type, lead.contact_type, lead.business_source
+    )
+    started = Started("not started: start was false")
+    if lead.start:
+        started = start_for(
+            container, uow, contact, script, owner_id=lead.owner_id, actor_id=actor_id
+        )
+    uow.commit()
+    outbox.deliver(container, started.outbound_ids)  # after commit: the rows are durable
+    return IntakeOut(
+        contact_id=contact.id,
+        inquiry_id=inquiry.id,
+        created=created,
+        matched_by=matched_by,
+        conversation=started.said,
+        conversation_id=started.conversation_id,
+        opening=None
+        if started.said != "started"
+        else "sent"
+        if started.outbound_ids
+        else "waiting for an ISA",
+    )
+
+
+def start_for(
+    container: Container,
+    uow: SqlAlchemyUnitOfWork,
+    contact: Contact,
+    script: str,
+    *,
+    owner_id: int | None,
+    actor_id: int | None,
+) -> Started:
+    """Start the contact's conversation on the script's published version, unless it has one.
+
+    The caller commits, then hands ``outbound_ids`` to ``outbox.deliver``.
+    """
+    existing = uow.session.scalar(
+        select(ConversationRow.id).where(ConversationRow.contact_id == contact.id).limit(1)
+    )
+    if existing is not None:
+        return Started("exists", existing)
+    if contact.dead:
+        return Started(f"not started: the contact is dead ({contact.dead_reason})")
+    name, _, version = script.partition("@")
+    ref = f"{name}@{version}" if version else script_versions.published_ref(container, name)
+    script_versions.store(container).get(ref)  # unknown script or version: 404 before anything
+    try:
+        result = start_conversation(
+            container, uow, contact.id, script_ref=ref, agent_id=owner_id, actor_id=actor_id
+        )
+    except NotAllowed as e:  # dead meanwhile, or the script refuses to open
+        return Started(f"not started: {e}")
+    if not result.started:
+        return Started("exists", result.conversation_id)
+    return Started("started", result.conversation_id, result.outbound_ids)
+
+
+def parse_when(value: str | None) -> datetime | None:
+    """An ISO 8601 date or datetime with an offset, for query parameters; 422 when naive."""
+    if not value:
+        return None
+    if len(value) == 10:  # a bare date: midnight UTC
+        value += "T00:00:00+00:00"
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(422, f"{value!r} is not an ISO 8601 date or time") from None
+    if when.tzinfo is None:
+        raise HTTPException(422, f"{value!r} needs a UTC offset, e.g. {value}T00:00+00:00")
+    if not 1900 <= when.year <= 2200:
+        raise HTTPException(422, f"{value!r}: a date between 1900 and 2200")
+    return when

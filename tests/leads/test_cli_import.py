@@ -1,0 +1,103 @@
+"""``isa leads import`` as an operator runs it: a real process on a generated CSV."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from adapters.storage.engine import make_engine
+from adapters.storage.orm import Contact, Inquiry, User
+from adapters.storage.vocab import Role
+from tests.conftest import REPO
+
+ROWS = 3_000
+BAD = {2517: "123", 2600: "", 2999: "not a number"}  # data row → broken or missing phone
+
+
+def _write_csv(path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["First Name", "Last Name", "Cell", "Email", "Zip", "Source", "Stars"])
+        for n in range(ROWS):
+            phone = BAD.get(n, f"(615) 555-{n % 2_500:04d}")  # rows 2500+ repeat a phone
+            writer.writerow(
+                [
+                    f"Lead{n}",
+                    "Test",
+                    phone,
+                    f"lead{n}@example.com",
+                    "37206",
+                    "Open House",
+                    str(n % 6),
+                ]
+            )
+        writer.writerow(["Over", "Five", "615-555-9999", "", "", "Zillow", "7"])
+
+
+def isa(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "COLUMNS": "200",
+        "NO_COLOR": "1",
+        "TERM": "dumb",
+        "ISA_DATABASE_URL": f"sqlite:///{tmp_path / 'isa.db'}",
+        "ISA_SCRIPTS_DIR": str(REPO / "scripts"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "api", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_import_reports_every_bad_row_and_loads_the_good_ones(tmp_path: Path) -> None:
+    source, rejects = tmp_path / "leads.csv", tmp_path / "rejects.csv"
+    _write_csv(source)
+    made = isa(
+        tmp_path, "users", "create", "dana@example.com", "--role", "agent", "--name", "Dana Test"
+    )
+    assert made.returncode == 0, made.stderr
+    done = isa(
+        tmp_path,
+        "leads",
+        "import",
+        str(source),
+        "--owner",
+        "dana@example.com",
+        "--rejects",
+        str(rejects),
+        "--actor",
+        "dana@example.com",
+    )
+    assert done.returncode == 1, done.stderr  # 1: some rows were rejected
+    lines = {n + 2 for n in BAD} | {ROWS + 2}  # the header is line 1
+    for line in sorted(lines):
+        assert f"leads.csv:{line}: rejected:" in done.stderr
+    assert "missing phone" in done.stderr and "bad interest level '7'" in done.stderr
+    assert f"read {ROWS + 1} = imported 2500 + merged 497 + rejected 4" in done.stderr
+    assert done.stdout.startswith(f"read={ROWS + 1}, imported=2500, merged=497, rejected=4")
+    with rejects.open(newline="", encoding="utf-8") as f:
+        assert sorted(int(r["line"]) for r in csv.DictReader(f)) == sorted(lines)
+    engine = make_engine(f"sqlite:///{tmp_path / 'isa.db'}")
+    with engine.connect() as conn:
+        dana = conn.scalar(select(User.id).where(User.role == Role.AGENT))
+        assert conn.scalar(select(func.count()).select_from(Contact)) == 2500
+        owners = conn.execute(select(Inquiry.owner_id, func.count()).group_by(Inquiry.owner_id))
+        assert dict(owners.all()) == {dana: 2997}
+    engine.dispose()
+
+
+def test_a_file_without_a_phone_column_stops_before_importing(tmp_path: Path) -> None:
+    source = tmp_path / "no-phone.csv"
+    source.write_text("Name,Email\nAnn,ann@example.com\n", encoding="utf-8")
+    done = isa(tmp_path, "leads", "import", str(source))
+    assert done.returncode == 2 and "--map COLUMN=phone" in done.stderr
+    fixed = isa(tmp_path, "leads", "import", str(source), "--map", "Email=phone")
+    assert fixed.returncode == 1 and "no-phone.csv:2: rejected: broken phone" in fixed.stderr
