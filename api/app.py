@@ -14,7 +14,7 @@ from adapters.storage.migrate import upgrade
 from adapters.storage.unit_of_work import session_factory
 from api.container import Container
 from api.errors import install_error_handlers
-from api.routes import auth, conversations, dev, leads, queue, sms
+from api.routes import auth, conversations, dev, leads, queue, scripts, sms
 from api.services.policy import ApprovalPolicy
 from api.settings import Settings
 
@@ -49,6 +49,7 @@ def create_app(
     for router in (
         auth.router,
         leads.router,
+        scripts.router,
         sms.router,
         queue.router,
         conversations.router,

@@ -1,0 +1,136 @@
+"""Scripts over HTTP: anyone signed in reads; authors and admins upload and publish."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Path
+from pydantic import BaseModel
+
+from adapters.storage.orm import User
+from adapters.storage.vocab import Role
+from api.deps import ContainerDep, UowDep, UserDep, require
+from api.services import scripts as versions
+
+router = APIRouter(tags=["scripts"])
+Author = Annotated[User, Depends(require(Role.AUTHOR))]
+Name = Annotated[str, Path(max_length=60, description="a script name, e.g. buyer")]
+Version = Annotated[int, Path(ge=1, le=2**31 - 1)]  # the conversations column is a 32-bit INTEGER
+
+
+class VersionOut(BaseModel):
+    """One version of a script; ``published`` is the one new conversations get."""
+
+    version: int
+    published: bool
+
+
+class ScriptOut(BaseModel):
+    """A script and its versions, oldest first."""
+
+    name: str
+    versions: list[VersionOut]
+
+
+class ScriptVersionOut(BaseModel):
+    """One version's YAML and each template's SMS encoding and segments."""
+
+    name: str
+    version: int
+    published: bool
+    yaml: str
+    segments: list[dict[str, object]]
+
+
+class PublishOut(BaseModel):
+    """Which version is now published, and which was before."""
+
+    name: str
+    published: int
+    previous: int
+
+
+class StatsOut(BaseModel):
+    """What one version did: conversations, and how many ended in each result."""
+
+    name: str
+    version: int
+    conversations: int
+    appointments: int
+    engagements: int
+    opt_outs: int
+    dead: int
+
+
+@router.get("/scripts", response_model=list[ScriptOut])
+def list_scripts(container: ContainerDep, _user: UserDep) -> list[ScriptOut]:
+    """Every script with its versions and which one is published."""
+    return [
+        ScriptOut(
+            name=name,
+            versions=[VersionOut(version=v.version, published=v.published) for v in found],
+        )
+        for name, found in versions.list_scripts(container).items()
+    ]
+
+
+@router.get("/scripts/{name}/{version}", response_model=ScriptVersionOut)
+def get_version(
+    name: Name, version: Version, container: ContainerDep, _user: UserDep
+) -> ScriptVersionOut:
+    """One version's YAML and its segment report."""
+    script, text = versions.get_version(container, name, version)
+    live = versions.published_version(container.scripts.root, name)
+    return ScriptVersionOut(
+        name=name,
+        version=version,
+        published=live == version,
+        yaml=text,
+        segments=versions.segments(script),
+    )
+
+
+@router.post("/scripts/{name}/versions", response_model=ScriptVersionOut, status_code=201)
+def upload_version(
+    name: Name,
+    container: ContainerDep,
+    uow: UowDep,
+    user: Author,
+    yaml: Annotated[
+        str,
+        Body(
+            media_type="text/plain",
+            max_length=200_000,
+            description="the script's YAML; its version must be the next one",
+        ),
+    ],
+) -> ScriptVersionOut:
+    """Upload the next version of a script; errors come back located: [{line, col, message}]."""
+    script = versions.upload(container, uow.session, name, yaml, actor_id=user.id)
+    uow.commit()
+    return ScriptVersionOut(
+        name=name,
+        version=script.version,
+        published=False,
+        yaml=yaml,
+        segments=versions.segments(script),
+    )
+
+
+@router.post("/scripts/{name}/{version}/publish", response_model=PublishOut)
+def publish(
+    name: Name, version: Version, container: ContainerDep, uow: UowDep, user: Author
+) -> PublishOut:
+    """New conversations start on this version; running ones stay on theirs."""
+    previous = versions.publish(container, uow.session, name, version, actor_id=user.id)
+    uow.commit()
+    return PublishOut(name=name, published=version, previous=previous)
+
+
+@router.get("/scripts/{name}/{version}/stats", response_model=StatsOut)
+def stats(
+    name: Name, version: Version, container: ContainerDep, uow: UowDep, _user: UserDep
+) -> StatsOut:
+    """Conversations on this version, and their appointments, engagements and opt-outs."""
+    versions.get_version(container, name, version)  # 404 for a version that does not exist
+    return StatsOut(name=name, version=version, **versions.stats(uow.session, name, version))

@@ -1,0 +1,254 @@
+"""Script versions over HTTP: list, read, upload (validated), publish, and results per version.
+
+Versions are files, ``<scripts dir>/<name>/v<N>.yaml``, as DESIGN.md has it
+("one file a version"), so what the API uploads is exactly what ``isa
+scripts validate``, the worker and ``FileScriptStore`` load. Which version new
+conversations get is ``<name>/published`` (one number), written atomically;
+without it the newest version is the published one, and the first upload
+pins the then-newest one so an upload alone never changes what leads get.
+A running conversation is pinned to its ``name@version`` row (invariant 8),
+so publishing only ever affects conversations started afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from adapters.script_files import FileScriptStore
+from adapters.storage import audit
+from adapters.storage.orm import Contact, ConversationRow, OutcomeRow
+from api.container import Container
+from isa_engine.authoring import parse_script, segment_report
+from isa_engine.errors import NotAllowed, ScriptError, ScriptErrors, UnknownScript
+from isa_engine.model import OutcomeKind, Status
+from isa_engine.script import Script
+
+PUBLISHED_FILE = "published"
+_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
+_VERSION_FILE = re.compile(r"^v(\d+)\.ya?ml$")
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One version of a script and whether new conversations get it."""
+
+    version: int
+    published: bool
+    path: str
+
+
+def _root(container: Container) -> Path:
+    return container.scripts.root
+
+
+def _check_name(name: str) -> None:
+    if not _NAME.match(name):
+        raise UnknownScript(f"{name!r} is not a script name (lower-case letters, digits, - and _)")
+
+
+def versions_on_disk(root: Path, name: str) -> dict[int, Path]:
+    """Every version file of ``name`` under ``root``, by version number."""
+    found: dict[int, Path] = {}
+    for path in (root / name).glob("v*.y*ml"):
+        m = _VERSION_FILE.match(path.name)
+        if m:
+            found[int(m.group(1))] = path
+    return found
+
+
+def published_version(root: Path, name: str) -> int:
+    """The version new conversations of ``name`` start on."""
+    versions = versions_on_disk(root, name)
+    if not versions:
+        raise UnknownScript(f"no script named {name!r} in {root}")
+    marker = root / name / PUBLISHED_FILE
+    if marker.is_file():
+        text = marker.read_text(encoding="utf-8").strip()
+        if text.isdigit() and int(text) in versions:
+            return int(text)
+    return max(versions)
+
+
+def store(container: Container) -> FileScriptStore:
+    """The container's script store, reloaded when another process added a version file.
+
+    ``FileScriptStore`` loads once and caches; comparing the files on disk
+    (a glob, no parsing) lets every API and worker process see uploads.
+    """
+    cached = container.scripts
+    on_disk = {p.resolve() for p in cached.root.glob("*/v*.y*ml")}
+    known = {Path(s.source).resolve() for v in cached.load().values() for s in v.values()}
+    if on_disk != known:
+        container.scripts = FileScriptStore(cached.root)
+    return container.scripts
+
+
+def published_ref(container: Container, name: str) -> str:
+    """``name@version`` of the published version, loadable from the container's store."""
+    _check_name(name)
+    ref = f"{name}@{published_version(_root(container), name)}"
+    store(container).get(ref)  # fails loudly now rather than when the first text is due
+    return ref
+
+
+def list_scripts(container: Container) -> dict[str, list[VersionInfo]]:
+    """Every script with its versions, oldest first, and which one is published."""
+    root = _root(container)
+    out: dict[str, list[VersionInfo]] = {}
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        versions = versions_on_disk(root, folder.name)
+        if versions:
+            live = published_version(root, folder.name)
+            out[folder.name] = [
+                VersionInfo(v, v == live, str(versions[v])) for v in sorted(versions)
+            ]
+    return out
+
+
+def get_version(container: Container, name: str, version: int) -> tuple[Script, str]:
+    """The validated script and its YAML text."""
+    _check_name(name)
+    script = store(container).get(f"{name}@{version}")
+    return script, Path(script.source).read_text(encoding="utf-8")
+
+
+def segments(script: Script) -> list[dict[str, object]]:
+    """Each template's encoding and SMS segments, filled with long sample values."""
+    return [
+        {
+            "template": path,
+            "encoding": info.encoding,
+            "segments": info.segments,
+            "non_gsm": list(info.non_gsm),
+        }
+        for path, info in segment_report(script)
+    ]
+
+
+def upload(
+    container: Container, session: Session, name: str, text: str, *, actor_id: int
+) -> Script:
+    """Validate ``text`` as the next version of ``name`` and store it; the caller commits.
+
+    ScriptErrors (422, each located) when it is not a valid script, or not the
+    next version of this name; NotAllowed (409) when another upload took that
+    number first.
+    """
+    _check_name(name)
+    root = _root(container)
+    versions = versions_on_disk(root, name)
+    expected = max(versions, default=0) + 1
+    source = f"{name}/v{expected}.yaml"
+    script = parse_script(text, source)
+    problems = []
+    if script.name != name:
+        problems.append(
+            ScriptError(
+                source,
+                _line_of(text, "name"),
+                1,
+                f"the file is script {script.name!r}, uploaded as {name!r}",
+            )
+        )
+    if script.version != expected:
+        problems.append(
+            ScriptError(
+                source,
+                _line_of(text, "version"),
+                1,
+                f"version must be {expected}, the next one of {name!r}, not {script.version}",
+            )
+        )
+    if problems:
+        raise ScriptErrors(problems)
+    (root / name).mkdir(parents=True, exist_ok=True)
+    if versions and not (root / name / PUBLISHED_FILE).is_file():
+        _write_marker(root, name, max(versions))  # pin what leads get today
+    path = root / name / f"v{expected}.yaml"
+    try:
+        with path.open("x", encoding="utf-8") as out:  # "x": two uploads never share a number
+            out.write(text)
+    except FileExistsError:
+        raise NotAllowed(
+            f"{name}@{expected} was uploaded meanwhile: upload v{expected + 1}"
+        ) from None
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="script.upload",
+        subject=("script", f"{name}@{expected}"),
+        at=container.clock(),
+        path=str(path),
+    )
+    store(container)
+    return store(container).get(f"{name}@{expected}")
+
+
+def publish(
+    container: Container, session: Session, name: str, version: int, *, actor_id: int
+) -> int:
+    """Make ``version`` the one new conversations get; returns the previous one."""
+    _check_name(name)
+    root = _root(container)
+    store(container).get(f"{name}@{version}")  # refuses unknown or invalid versions
+    previous = published_version(root, name)
+    _write_marker(root, name, version)
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="script.publish",
+        subject=("script", f"{name}@{version}"),
+        at=container.clock(),
+        previous=previous,
+    )
+    return previous
+
+
+def _write_marker(root: Path, name: str, version: int) -> None:
+    tmp = root / name / f".{PUBLISHED_FILE}.{os.getpid()}"
+    tmp.write_text(f"{version}\n", encoding="utf-8")
+    os.replace(tmp, root / name / PUBLISHED_FILE)  # atomic: readers see old or new
+
+
+def _line_of(text: str, key: str) -> int:
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.startswith(f"{key}:"):
+            return n
+    return 1
+
+
+def stats(session: Session, name: str, version: int) -> dict[str, int]:
+    """Counts for one version: conversations, appointments, engagements, opt-outs, dead."""
+    on_version = (ConversationRow.script_name == name, ConversationRow.script_version == version)
+    conversations = session.scalar(select(func.count(ConversationRow.id)).where(*on_version))
+    outcomes: dict[str, int] = {
+        kind: count
+        for kind, count in session.execute(
+            select(OutcomeRow.kind, func.count(func.distinct(OutcomeRow.conversation_id)))
+            .join(ConversationRow, ConversationRow.id == OutcomeRow.conversation_id)
+            .where(*on_version)
+            .group_by(OutcomeRow.kind)
+        )
+    }
+    dead = (
+        select(func.count(ConversationRow.id))
+        .join(Contact, Contact.id == ConversationRow.contact_id)
+        .where(*on_version, ConversationRow.status == Status.DEAD)
+    )
+    reason = func.lower(func.coalesce(Contact.dead_reason, ""))
+    opt_outs = dead.where(
+        or_(reason.like("%opt%"), reason.like("%unsubscri%"), reason.like("%stop%"))
+    )
+    return {
+        "conversations": int(conversations or 0),
+        "appointments": int(outcomes.get(OutcomeKind.APPOINTMENT, 0)),
+        "engagements": int(outcomes.get(OutcomeKind.ENGAGEMENT, 0)),
+        "opt_outs": int(session.scalar(opt_outs) or 0),
+        "dead": int(session.scalar(dead) or 0),
+    }

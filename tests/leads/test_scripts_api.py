@@ -1,0 +1,133 @@
+"""Scripts over HTTP: versions listed, uploads validated with located errors, publishing
+affects new conversations only (invariant 8), and results counted per version."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from adapters.storage.orm import AuditEntry, ConversationRow, OutcomeRow
+from isa_engine.model import OutcomeKind, Status
+from tests.conftest import REPO
+from tests.leads.conftest import Api
+
+BUYER_V1 = (REPO / "scripts" / "buyer" / "v1.yaml").read_text(encoding="utf-8")
+BUYER_V2 = BUYER_V1.replace("version: 1", "version: 2", 1).replace(
+    "You asked about homes for", "Thanks for asking about homes for", 1
+)
+
+
+def _upload(api: Api, text: str, who: str = "author", name: str = "buyer") -> Any:
+    return api.client.post(
+        f"/scripts/{name}/versions",
+        content=text.encode(),
+        headers={**api.headers(who), "Content-Type": "text/plain"},
+    )
+
+
+def _script_of(api: Api, contact_id: object) -> str:
+    detail = api.get(f"/leads/{contact_id}")
+    assert isinstance(detail, dict)
+    return str(detail["conversation"]["script"])
+
+
+def test_scripts_are_listed_with_the_published_version(api: Api) -> None:
+    listed = api.get("/scripts", "dana")
+    assert {s["name"]: s["versions"] for s in listed} == {
+        name: [{"version": 1, "published": True}] for name in ("buyer", "open_house", "seller")
+    }
+    one = api.get("/scripts/buyer/1", "isa")
+    assert isinstance(one, dict) and one["yaml"] == BUYER_V1
+    assert {"template", "encoding", "segments", "non_gsm"} <= set(one["segments"][0])
+
+
+def test_a_new_version_leaves_running_conversations_on_theirs(api: Api) -> None:
+    first = api.lead(phone="6155550101")["contact_id"]
+    uploaded = _upload(api, BUYER_V2)
+    assert uploaded.status_code == 201 and uploaded.json()["published"] is False
+    second = api.lead(phone="6155550102")["contact_id"]
+    assert _script_of(api, second) == "buyer@1"  # uploaded is not published
+    published = api.client.post("/scripts/buyer/2/publish", headers=api.headers("author"))
+    assert published.json() == {"name": "buyer", "published": 2, "previous": 1}
+    third = api.lead(phone="6155550103")["contact_id"]
+    assert _script_of(api, third) == "buyer@2"
+    assert "Thanks for asking" in api.sms.sent[-1][1]
+    assert _script_of(api, first) == _script_of(api, second) == "buyer@1"
+    api.lead(phone="6155550101", inquiry_type="Ask a Question")  # a new inquiry: same thread
+    assert _script_of(api, first) == "buyer@1"
+    versions = api.get("/scripts")[0]["versions"]
+    assert versions == [{"version": 1, "published": False}, {"version": 2, "published": True}]
+    with api.container.uow(read_only=True) as uow:
+        audit = list(
+            uow.session.scalars(
+                select(AuditEntry.action)
+                .where(AuditEntry.action.like("script.%"))
+                .order_by(AuditEntry.id)
+            )
+        )
+    assert audit == ["script.upload", "script.publish"]
+
+
+def test_a_bad_script_is_refused_with_each_error_located(api: Api) -> None:
+    bad = BUYER_V2.replace("slot: baths", "slot: bathrooms", 1)
+    answer = _upload(api, bad)
+    assert answer.status_code == 422
+    errors = answer.json()["errors"]
+    line = next(n for n, text in enumerate(bad.splitlines(), 1) if "slot: bathrooms" in text)
+    assert any(e["line"] == line and "bathrooms" in e["message"] for e in errors)
+    assert all({"line", "col", "message"} <= set(e) for e in errors)
+    assert not_a_mapping(api)["errors"][0]["line"] == 1
+    assert api.get("/scripts")[0]["versions"] == [{"version": 1, "published": True}]
+
+
+def not_a_mapping(api: Api) -> dict[str, Any]:
+    answer = _upload(api, "- just a list\n")
+    assert answer.status_code == 422
+    result: dict[str, Any] = answer.json()
+    return result
+
+
+def test_a_version_must_be_the_next_one_and_carry_its_own_name(api: Api) -> None:
+    skipped = _upload(api, BUYER_V1.replace("version: 1", "version: 3", 1))
+    assert skipped.status_code == 422
+    (error,) = skipped.json()["errors"]
+    assert "version must be 2" in error["message"] and error["line"] == 3
+    renamed = _upload(api, BUYER_V2, name="seller")
+    assert renamed.status_code == 422 and "uploaded as 'seller'" in renamed.text
+
+
+def test_only_authors_and_admins_change_scripts(api: Api) -> None:
+    assert _upload(api, BUYER_V2, who="dana").status_code == 403
+    assert (
+        api.client.post("/scripts/buyer/1/publish", headers=api.headers("coordinator")).status_code
+        == 403
+    )
+    assert (
+        api.client.post("/scripts/buyer/9/publish", headers=api.headers("author")).status_code
+        == 404
+    )
+
+
+def test_stats_count_each_versions_conversations_and_results(api: Api) -> None:
+    ids = [api.lead(phone=f"615555010{n}")["contact_id"] for n in range(3)]
+    with api.container.uow() as uow:
+        rows = {r.contact_id: r for r in uow.session.scalars(select(ConversationRow))}
+        first, second = rows[ids[0]], rows[ids[1]]
+        uow.session.add(OutcomeRow(conversation_id=first.id, kind=OutcomeKind.APPOINTMENT))
+        uow.session.add(OutcomeRow(conversation_id=second.id, kind=OutcomeKind.ENGAGEMENT))
+        second.status = Status.DEAD
+        uow.contacts.mark_dead(second.contact_id, "opted out", datetime(2026, 11, 23, tzinfo=UTC))
+        uow.commit()
+    stats = api.get("/scripts/buyer/1/stats", "dana")
+    assert stats == {
+        "name": "buyer",
+        "version": 1,
+        "conversations": 3,
+        "appointments": 1,
+        "engagements": 1,
+        "opt_outs": 1,
+        "dead": 1,
+    }
+    assert api.client.get("/scripts/buyer/7/stats", headers=api.headers("dana")).status_code == 404
