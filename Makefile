@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: install chat test check bench corpus
+.PHONY: install serve chat test check bench corpus
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
@@ -11,6 +11,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
+
+serve: install  ## the service on ./isa.db, texts to the console, POST /dev/sms as the lead's phone
+	ISA_DEV_PHONE=$${ISA_DEV_PHONE:-true} $(BIN)/isa serve
 
 chat: install  ## talk to the buyer script as a lead
 	$(BIN)/isa chat buyer

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
+from adapters.storage.columns import MAX_ID
 from adapters.storage.orm import ApiToken, User
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import Role
@@ -27,6 +28,9 @@ def get_container(request: Request) -> Container:
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+"""A row id in the path: out of range is a 422, never a driver overflow."""
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 def get_uow(container: ContainerDep) -> Iterator[SqlAlchemyUnitOfWork]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 
 from isa_engine.errors import (
     ContactDead,
@@ -50,3 +51,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(problem(exc), status_code=code)
 
     app.add_exception_handler(IsaError, handle)
+
+    async def unstorable(_request: Request, exc: Exception) -> JSONResponse:
+        # what validation let through but the database refuses (PostgreSQL: a NUL character);
+        # the unit of work rolled back, so nothing of the request was stored
+        assert isinstance(exc, DataError)
+        detail = (
+            "a NUL character (\\u0000) in the request: it cannot be stored; remove it"
+            if "NUL" in str(exc.orig)
+            else f"a value the database cannot store: {str(exc.orig).splitlines()[0]}"
+        )
+        return JSONResponse({"error": "Unstorable", "detail": detail}, status_code=422)
+
+    app.add_exception_handler(DataError, unstorable)

@@ -52,6 +52,12 @@ def load_located(text: str, source: str) -> Located:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise ScriptError(source, line, col, f"not valid YAML: {e.problem or e}") from None
+    except yaml.reader.ReaderError as e:  # a control character YAML does not allow
+        before = text[: e.position]
+        line, col = before.count("\n") + 1, e.position - (before.rfind("\n") + 1) + 1
+        raise ScriptError(
+            source, line, col, f"not valid YAML: character U+{e.character:04X} is not allowed"
+        ) from None
     doc = Located(data=None, source=source)
     if node is None:
         raise ScriptError(source, 1, 1, "the file is empty")

@@ -11,6 +11,8 @@ from sqlalchemy.types import TypeDecorator
 # BIGINT on PostgreSQL so busy tables (messages, jobs, audit) never run out;
 # SQLite only autoincrements a column declared exactly INTEGER PRIMARY KEY.
 ID = BigInteger().with_variant(Integer(), "sqlite")
+MAX_ID = 2**63 - 1
+"""The largest id either database stores; a larger one would overflow the driver."""
 
 
 def utc_now() -> datetime:

@@ -12,7 +12,7 @@ from adapters.storage import audit
 from adapters.storage.orm import ApiToken, User
 from adapters.storage.vocab import Role
 from api.accounts import create_user, issue_token
-from api.deps import ContainerDep, UowDep, UserDep, require
+from api.deps import ContainerDep, IdPath, UowDep, UserDep, require
 from api.security import verify_password
 
 router = APIRouter(tags=["access"])
@@ -112,7 +112,7 @@ def list_users(
 
 
 @router.post("/users/{user_id}/tokens", response_model=TokenOut, status_code=201)
-def add_token(user_id: int, uow: UowDep, container: ContainerDep, user: UserDep) -> TokenOut:
+def add_token(user_id: IdPath, uow: UowDep, container: ContainerDep, user: UserDep) -> TokenOut:
     """A new token for yourself, or for anyone if you are an admin."""
     if user.id != user_id and user.role != Role.ADMIN:
         raise HTTPException(403, "only admins create tokens for other users")
@@ -125,7 +125,7 @@ def add_token(user_id: int, uow: UowDep, container: ContainerDep, user: UserDep)
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, uow: UowDep, container: ContainerDep, user: UserDep) -> None:
+def revoke_token(token_id: IdPath, uow: UowDep, container: ContainerDep, user: UserDep) -> None:
     """Revoke a token (yours, or anyone's if you are an admin)."""
     row = uow.session.get(ApiToken, token_id)
     if row is None or (row.user_id != user.id and user.role != Role.ADMIN):

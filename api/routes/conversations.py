@@ -13,7 +13,7 @@ from adapters.storage.orm import Contact, OutcomeRow, User
 from adapters.storage.vocab import Role
 from api.access import contact_for
 from api.container import Container
-from api.deps import ContainerDep, UserDep, require
+from api.deps import ContainerDep, IdPath, IdQuery, UserDep, require
 from api.services import agents, outbox
 from api.services.turns import TurnResult
 from isa_engine.model import OutcomeKind
@@ -77,7 +77,7 @@ def _sent(container: Container, tasks: BackgroundTasks, result: TurnResult) -> T
 
 
 @router.get("/conversations/{contact_id}")
-def read_conversation(contact_id: int, container: ContainerDep, user: UserDep) -> dict[str, Any]:
+def read_conversation(contact_id: IdPath, container: ContainerDep, user: UserDep) -> dict[str, Any]:
     """Status, slots with where each came from, the texts, outcomes, alerts and notes."""
     with container.uow(read_only=True) as uow:
         return agents.view(uow, contact_for(uow, user, contact_id))
@@ -85,7 +85,7 @@ def read_conversation(contact_id: int, container: ContainerDep, user: UserDep) -
 
 @router.post("/conversations/{contact_id}/takeover")
 def take_over(
-    contact_id: int, container: ContainerDep, user: Texter, tasks: BackgroundTasks
+    contact_id: IdPath, container: ContainerDep, user: Texter, tasks: BackgroundTasks
 ) -> TurnOut:
     """Take the conversation: the engine suggests nothing and forwards the lead's texts."""
     visible(container, user, contact_id)
@@ -94,7 +94,7 @@ def take_over(
 
 @router.post("/conversations/{contact_id}/handback")
 def hand_back(
-    contact_id: int, container: ContainerDep, user: Texter, tasks: BackgroundTasks
+    contact_id: IdPath, container: ContainerDep, user: Texter, tasks: BackgroundTasks
 ) -> TurnOut:
     """Hand the conversation back: it resumes at the next empty slot."""
     visible(container, user, contact_id)
@@ -103,7 +103,7 @@ def hand_back(
 
 @router.post("/conversations/{contact_id}/messages", status_code=201)
 def send_text(
-    contact_id: int,
+    contact_id: IdPath,
     body: TextIn,
     container: ContainerDep,
     user: Texter,
@@ -117,7 +117,7 @@ def send_text(
 
 
 @router.post("/conversations/{contact_id}/drip")
-def drip(contact_id: int, body: DripIn, container: ContainerDep, user: Worker) -> dict[str, Any]:
+def drip(contact_id: IdPath, body: DripIn, container: ContainerDep, user: Worker) -> dict[str, Any]:
     """Stop or restart every drip enrolment of the lead (restart: 409 if the lead is dead)."""
     visible(container, user, contact_id)
     changed = agents.drip(container, contact_id, user, stop=body.action == "stop")
@@ -126,7 +126,7 @@ def drip(contact_id: int, body: DripIn, container: ContainerDep, user: Worker) -
 
 @router.post("/conversations/{contact_id}/notes", status_code=201)
 def add_note(
-    contact_id: int, body: NoteIn, container: ContainerDep, user: Worker
+    contact_id: IdPath, body: NoteIn, container: ContainerDep, user: Worker
 ) -> dict[str, int]:
     """Add a note to the lead."""
     visible(container, user, contact_id)
@@ -137,7 +137,7 @@ def add_note(
 def list_outcomes(
     container: ContainerDep,
     user: UserDep,
-    agent_id: int | None = None,
+    agent_id: IdQuery = None,
     kind: OutcomeKind | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,

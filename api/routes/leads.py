@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Query, UploadFile
@@ -11,20 +12,20 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from adapters.storage import leads as lead_store
+from adapters.storage.columns import MAX_ID
 from adapters.storage.orm import (
     ApiToken,
     User,
 )
 from adapters.storage.repositories import to_e164
-from adapters.storage.vocab import AssignmentState, Role
+from adapters.storage.vocab import AssignmentState, LeadStatus, Priority, Role
 from api.access import contact_for, visible_contacts
-from api.deps import ContainerDep, UowDep, UserDep, require
+from api.deps import ContainerDep, IdPath, IdQuery, UowDep, UserDep, require
 from api.security import token_hash
 from api.services import assignments, csv_columns, csv_import, lead_views
 from api.services.assignments import AssignmentOut, EnrolOut
 from api.services.lead_views import LeadDetail, LeadPage, UnassignedPage
 from api.services.leads import (
-    MAX_ID,
     Id,
     IntakeOut,
     LeadIn,
@@ -34,6 +35,7 @@ from api.services.leads import (
     no_nul,
     parse_when,
 )
+from isa_engine.model import Status
 
 router = APIRouter(tags=["leads"])
 Coordinator = Annotated[User, Depends(require(Role.COORDINATOR))]
@@ -41,8 +43,6 @@ WEB_FORM_TOKEN = "web-form"
 """Tokens with this name (``isa leads intake-token``) may post leads whatever their role."""
 MAX_UPLOAD = 64 * 1024 * 1024
 _bearer = HTTPBearer(auto_error=False)
-IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
-IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 def intake_user(
@@ -93,17 +93,26 @@ class ImportOut(BaseModel):
     rejected: list[dict[str, Any]]
 
 
+Words = list[str] | None
+
+
 def lead_filter(
     container: ContainerDep,
-    lead_status: Annotated[list[str] | None, Query()] = None,
+    lead_status: Annotated[
+        list[str] | None, Query(description="active or inactive, any case")
+    ] = None,
     contact_status: Annotated[list[str] | None, Query()] = None,
     contact_type: Annotated[list[str] | None, Query()] = None,
     source: Annotated[list[str] | None, Query()] = None,
     business_source: Annotated[list[str] | None, Query()] = None,
     inquiry_type: Annotated[list[str] | None, Query()] = None,
-    priority: Annotated[list[str] | None, Query()] = None,
+    priority: Annotated[
+        list[str] | None, Query(description="hot, warm, cold or dead, any case")
+    ] = None,
     time_frame: Annotated[list[str] | None, Query()] = None,
-    conversation_status: Annotated[list[str] | None, Query()] = None,
+    conversation_status: Annotated[
+        list[str] | None, Query(description="a conversation status, any case")
+    ] = None,
     interest_min: Annotated[int | None, Query(ge=0, le=5)] = None,
     interest_max: Annotated[int | None, Query(ge=0, le=5)] = None,
     owner_id: IdQuery = None,
@@ -114,27 +123,22 @@ def lead_filter(
 ) -> lead_store.LeadFilter:
     """The search's filters from the query string (repeat a parameter for several values)."""
     texts = (
-        lead_status,
         contact_status,
         contact_type,
         source,
         business_source,
         inquiry_type,
-        priority,
         time_frame,
-        conversation_status,
-        [q or ""],
     )
     try:
-        for values in texts:
+        for values in (*texts, [q or ""]):
             for value in values or ():
                 no_nul(value)
+        lead_status = _one_of("lead_status", lead_status, LeadStatus)
+        priority = _one_of("priority", priority, Priority)
+        conversation_status = _one_of("conversation_status", conversation_status, Status)
     except ValueError as e:
         raise HTTPException(422, f"search: {e}") from None
-    lowered = [
-        [v.lower() for v in vs] if vs else None
-        for vs in (lead_status, priority, conversation_status)
-    ]
     phone = None
     if q and sum(c.isdigit() for c in q) >= 7:
         try:
@@ -142,15 +146,15 @@ def lead_filter(
         except ValueError:
             phone = None
     return lead_store.LeadFilter(
-        lead_status=tuple(lowered[0] or ()),
+        lead_status=tuple(lead_status or ()),
         contact_status=tuple(contact_status or ()),
         contact_type=tuple(contact_type or ()),
         source=tuple(source or ()),
         business_source=tuple(business_source or ()),
         inquiry_type=tuple(inquiry_type or ()),
-        priority=tuple(lowered[1] or ()),
+        priority=tuple(priority or ()),
         time_frame=tuple(time_frame or ()),
-        conversation_status=tuple(lowered[2] or ()),
+        conversation_status=tuple(conversation_status or ()),
         interest_min=interest_min,
         interest_max=interest_max,
         owner_id=owner_id,
@@ -160,6 +164,16 @@ def lead_filter(
         q=q or None,
         phone=phone,
     )
+
+
+def _one_of(name: str, values: list[str] | None, allowed: type[StrEnum]) -> list[str]:
+    """``values`` lower-cased; ValueError naming the parameter and its values otherwise."""
+    lowered = [v.strip().lower() for v in values or ()]
+    known = {a.value for a in allowed}
+    for value in lowered:
+        if value not in known:
+            raise ValueError(f"{name}={value!r}: one of {', '.join(sorted(known))}")
+    return lowered
 
 
 _SORTS = "|".join(f"-?{k}" for k in lead_store.SORTS)
@@ -236,7 +250,7 @@ def unassigned_leads(
     uow: UowDep,
     _user: Coordinator,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> UnassignedPage:
     """Leads nobody owns or was offered, newest first: the coordinator's list to assign."""
     return lead_views.unassigned_page(uow.session, limit=limit, offset=offset)

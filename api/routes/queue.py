@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from adapters.storage.orm import User
 from adapters.storage.vocab import Role
 from api.container import Container
-from api.deps import ContainerDep, require
+from api.deps import ContainerDep, IdPath, require
 from api.routes.conversations import TurnOut
 from api.services import outbox
 from api.services import queue as isa_queue
@@ -62,7 +62,7 @@ def pending(
 
 @router.post("/{suggestion_id}/approve")
 def approve(
-    suggestion_id: int, container: ContainerDep, isa: Isa, tasks: BackgroundTasks
+    suggestion_id: IdPath, container: ContainerDep, isa: Isa, tasks: BackgroundTasks
 ) -> TurnOut:
     """Send the suggestion as it is (409 if the lead is dead or already answered it)."""
     try:
@@ -73,7 +73,7 @@ def approve(
 
 @router.post("/{suggestion_id}/edit")
 def edit(
-    suggestion_id: int, body: EditIn, container: ContainerDep, isa: Isa, tasks: BackgroundTasks
+    suggestion_id: IdPath, body: EditIn, container: ContainerDep, isa: Isa, tasks: BackgroundTasks
 ) -> TurnOut:
     """Send your wording instead; it passes the persona guard or 422 lists the reasons."""
     try:
@@ -84,7 +84,7 @@ def edit(
 
 
 @router.post("/{suggestion_id}/reject", status_code=204)
-def reject(suggestion_id: int, body: RejectIn, container: ContainerDep, isa: Isa) -> None:
+def reject(suggestion_id: IdPath, body: RejectIn, container: ContainerDep, isa: Isa) -> None:
     """Drop the suggestion, with the reason."""
     try:
         isa_queue.reject(container, suggestion_id, isa, body.reason)

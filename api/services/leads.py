@@ -23,6 +23,7 @@ from pydantic import (
 from sqlalchemy import func, select
 
 from adapters.storage import audit
+from adapters.storage.columns import MAX_ID
 from adapters.storage.orm import ConsentRecord, Contact, ConversationRow, Inquiry, User
 from adapters.storage.repositories import to_e164
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -54,7 +55,6 @@ def _plausible(value: datetime) -> datetime:
 Lower = BeforeValidator(_lower)
 Short = Annotated[str, Field(max_length=100)]
 When = Annotated[AwareDatetime, AfterValidator(_plausible)]
-MAX_ID = 2**63 - 1  # BIGINT: a larger id cannot exist, and would overflow the driver
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 

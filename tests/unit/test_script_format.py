@@ -148,6 +148,14 @@ def test_broken_yaml_is_located_where_the_parser_stopped() -> None:
     assert "not valid YAML" in error.message
 
 
+def test_a_control_character_is_located_at_its_line_and_column() -> None:
+    text = BUYER.replace("cold_after: 15m", "cold_after: 15m\x1f")
+    [error] = errors_of(text)
+    line = line_of(text, "cold_after: 15m")
+    assert (error.line, error.col) == (line, len(text.splitlines()[line - 1]))
+    assert "U+001F is not allowed" in error.message
+
+
 def test_a_bad_duration_says_how_to_write_one() -> None:
     text = BUYER.replace("cold_after: 15m", "cold_after: soon")
     [error] = errors_of(text)
