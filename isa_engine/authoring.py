@@ -132,27 +132,34 @@ def _check_outcomes(script: Script, doc: Located) -> Iterator[ScriptError]:
 
 def _check_templates(script: Script, doc: Located) -> Iterator[ScriptError]:
     for path, template in script.templates():
-        unknown = sorted(template.names - ALLOWED_NAMES)
-        if unknown:
-            yield doc.error(
-                path,
-                f"unknown placeholder {', '.join(unknown)}: templates may use contact, agent "
-                "and slot names",
-            )
-            continue
-        text = _sample(template)
-        info = sms.segments(text)
-        if info.segments > MAX_SEGMENTS:
-            yield doc.error(
-                path,
-                f"too long: {info.segments} SMS segments ({info.encoding}, {info.units} units "
-                f"filled in with long names); at most {MAX_SEGMENTS}",
-            )
-        for problem in fair_housing.lint(template.source):
-            yield doc.error(path, f"Fair Housing: {problem}")
-        verdict = persona.check(text, SAMPLE_AGENT, SAMPLE_LAST_NAME)
-        if not verdict.ok:
-            yield doc.error(path, f"persona guard: {'; '.join(verdict.reasons)}")
+        for problem in template_problems(template):
+            yield doc.error(path, problem)
+
+
+def template_problems(template: Template, allowed: frozenset[str] = ALLOWED_NAMES) -> list[str]:
+    """What is wrong with one outbound template, unlocated: an unknown placeholder, over
+    two SMS segments with long names filled in, Fair Housing, or the persona guard.
+
+    Scripts and drip campaigns share it, so every text the engine sends is held
+    to the same checks. ``allowed`` is the set of placeholders the text may use.
+    """
+    unknown = sorted(template.names - allowed)
+    if unknown:
+        may = "contact, agent and slot names" if allowed >= SLOTS else " and ".join(sorted(allowed))
+        return [f"unknown placeholder {', '.join(unknown)}: templates may use {may}"]
+    problems = []
+    text = _sample(template)
+    info = sms.segments(text)
+    if info.segments > MAX_SEGMENTS:
+        problems.append(
+            f"too long: {info.segments} SMS segments ({info.encoding}, {info.units} units "
+            f"filled in with long names); at most {MAX_SEGMENTS}"
+        )
+    problems += [f"Fair Housing: {problem}" for problem in fair_housing.lint(template.source)]
+    verdict = persona.check(text, SAMPLE_AGENT, SAMPLE_LAST_NAME)
+    if not verdict.ok:
+        problems.append(f"persona guard: {'; '.join(verdict.reasons)}")
+    return problems
 
 
 def _check_opening(script: Script, doc: Located) -> Iterator[ScriptError]:

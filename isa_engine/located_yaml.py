@@ -7,7 +7,7 @@ later check can say ``buyer/v1.yaml:14:7: unknown slot 'bedz'``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,3 +85,16 @@ def _walk(node: yaml.Node, path: Path, doc: Located, loader: yaml.SafeLoader) ->
         return [_walk(item, (*path, i), doc, loader) for i, item in enumerate(node.value)]
     # scalars are constructed exactly as yaml.safe_load would (ints, bools, dates…)
     return loader.construct_object(node, deep=True)
+
+
+def located_error(doc: Located, err: Mapping[str, Any]) -> ScriptError:
+    """One pydantic validation error (an item of ``ValidationError.errors()``), located and
+    said in plain words: an unknown key at the key, a missing one at its mapping."""
+    path = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return doc.error(path, f"unknown key {path[-1]!r}", key=True)
+    if kind == "missing":
+        return doc.error(path[:-1], f"missing key {path[-1]!r}")
+    message = str(err["msg"]).removeprefix("Value error, ")
+    return doc.error(path, f"{'.'.join(map(str, path)) or 'the file'}: {message}")

@@ -37,10 +37,15 @@ def lead_now(now: datetime, phone: str, hint: str | None = None) -> datetime:
 
 
 def _phone_zones(phone: str) -> tuple[str, ...]:
+    return phone_zone_names(phone)[:1]
+
+
+def phone_zone_names(phone: str) -> tuple[str, ...]:
+    """Every zone of the number's area code (one, at most two); none for toll-free or junk."""
     try:
         number = phonenumbers.parse(phone, "US")
     except phonenumbers.NumberParseException:
         return ()
     zones = tuple(z for z in phone_zones.time_zones_for_number(number) if z != "Etc/Unknown")
     # an area code spans one zone, at most two; a toll-free number gives every US zone
-    return zones[:1] if len(zones) <= 2 else ()
+    return zones if len(zones) <= 2 else ()
