@@ -12,6 +12,7 @@ import logging
 import threading
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 
 log = logging.getLogger("isa.sms")
 
@@ -35,8 +36,13 @@ class ConsoleSms:
     _by_key: dict[str, str] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def send(self, to: str, body: str, idempotency_key: str) -> str:
-        """Log the text and return a made-up MessageSid (``SM`` + 32 hex, like Twilio's)."""
+    def send(
+        self, to: str, body: str, idempotency_key: str, *, unsure_since: datetime | None = None
+    ) -> str:
+        """Log the text and return a made-up MessageSid (``SM`` + 32 hex, like Twilio's).
+
+        ``unsure_since`` changes nothing: the console remembers keys only while it runs.
+        """
         with self._lock:
             known = self._by_key.get(idempotency_key)
             if known is not None:

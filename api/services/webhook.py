@@ -10,15 +10,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
 from adapters.storage import audit
 from adapters.storage.repositories import to_e164
+from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import DeliveryStatus
 from api.container import Container
 from api.services.effects import TurnScope, apply_turn, kill_quietly
-from api.services.turns import InboundText, lock, policy_of
+from api.services.turns import InboundText, Locked, lock, policy_of
 
 UNSUBSCRIBED = 21610
 """Twilio: the recipient replied STOP to the sending number; never text them again (#7)."""
@@ -114,28 +116,44 @@ def record_status(container: Container, update: StatusUpdate) -> bool:
             update.sid, update.status, update.error_code
         )
         if update.error_code == UNSUBSCRIBED:
-            contact = uow.contacts.get(message.contact_id)
-            if contact is not None and not contact.dead:
-                uow.contacts.mark_dead(contact.id, "carrier: unsubscribed (21610)", now)
-                audit.record(
-                    uow.session,
-                    actor_id=None,
-                    action="contact.dead",
-                    subject=("contact", contact.id),
-                    at=now,
-                    reason="twilio 21610",
-                    sid=update.sid,
-                )
-                moved = True
-            if locked is not None:
-                scope = TurnScope(
-                    uow,
-                    locked.contact,
-                    locked.row,
-                    now,
-                    f"status:{update.sid}",
-                    policy_of(container),
-                )
-                apply_turn(scope, kill_quietly(locked.conversation))
+            cause = f"status:{update.sid}"
+            died = mark_unsubscribed(
+                container, uow, message.contact_id, locked, now, cause, sid=update.sid
+            )
+            moved = moved or died
         uow.commit()
     return bool(moved)
+
+
+def mark_unsubscribed(
+    container: Container,
+    uow: SqlAlchemyUnitOfWork,
+    contact_id: int,
+    locked: Locked | None,
+    now: datetime,
+    cause: str,
+    **details: object,
+) -> bool:
+    """Twilio 21610: the contact is dead and its conversation ends quietly (COMPLIANCE.md #7).
+
+    ``locked`` is the contact's conversation as ``turns.lock`` returned it (the
+    caller locks first); True when the contact was alive. The caller commits.
+    """
+    died = False
+    contact = uow.contacts.get(contact_id)
+    if contact is not None and not contact.dead:
+        uow.contacts.mark_dead(contact.id, "carrier: unsubscribed (21610)", now)
+        audit.record(
+            uow.session,
+            actor_id=None,
+            action="contact.dead",
+            subject=("contact", contact.id),
+            at=now,
+            reason="twilio 21610",
+            **details,
+        )
+        died = True
+    if locked is not None:
+        scope = TurnScope(uow, locked.contact, locked.row, now, cause, policy_of(container))
+        apply_turn(scope, kill_quietly(locked.conversation))
+    return died
