@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 
 from fastapi import FastAPI
 
 from adapters import clock as wall_clock
+from adapters.rule_files import load_rules
 from adapters.script_files import FileScriptStore, default_root
 from adapters.storage.engine import make_engine
 from adapters.storage.migrate import upgrade
 from adapters.storage.unit_of_work import session_factory
 from api.container import Container
 from api.errors import install_error_handlers
-from api.routes import auth, conversations, dev, leads, queue, scripts, sms
+from api.routes import auth, conversations, dev, leads, queue, scripts, sms, voice
+from api.services import drip
 from api.services.policy import ApprovalPolicy
+from api.services.worker import BackgroundWorker, worker_for
 from api.settings import Settings
 
 
@@ -28,6 +32,7 @@ def create_app(
     """The web app for ``settings``; the embedded SQLite default migrates itself."""
     settings = settings or Settings()
     policy = ApprovalPolicy.parse(settings.auto_approve)  # a bad ISA_AUTO_APPROVE stops here
+    rules = load_rules(settings.rules_dir)  # so do bad quiet-hours rules
     if migrate if migrate is not None else settings.embedded:
         upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
@@ -38,12 +43,24 @@ def create_app(
         clock=clock or wall_clock.now,
         scripts=FileScriptStore(settings.scripts_dir or default_root()),
     )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        background = BackgroundWorker(worker_for(container))
+        if settings.worker_in_process:
+            background.start()
+        yield
+        background.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="isa-engine",
         version="0.1.0",
         description="Follow up real-estate leads by text message.",
     )
     container.extras["approval_policy"] = policy
+    container.extras["rules"] = rules
+    drip.check_drips(container)  # a script naming a campaign that is not there stops here
     app.state.container = container
     install_error_handlers(app)
     for router in (
@@ -54,6 +71,7 @@ def create_app(
         queue.router,
         conversations.router,
         dev.router,
+        voice.router,
     ):
         app.include_router(router)
     return app

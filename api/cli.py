@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from adapters import clock
+from adapters.campaign_files import is_campaign_file, load_campaign_file
 from adapters.script_files import FileScriptStore, default_root, load_file
 from api import chat as chat_ui
 from api import cli_leads, cli_ops, script_views
@@ -27,6 +28,7 @@ nlu_app = typer.Typer(help="Read lead replies.", no_args_is_help=True)
 app.add_typer(scripts_app, name="scripts")
 app.add_typer(nlu_app, name="nlu")
 app.command()(cli_ops.serve)
+app.command()(cli_ops.worker)
 app.add_typer(cli_ops.db_app, name="db")
 app.add_typer(cli_ops.users_app, name="users")
 app.add_typer(cli_ops.tokens_app, name="tokens")
@@ -70,7 +72,7 @@ def chat(
 def scripts_validate(
     paths: Annotated[list[Path], typer.Argument(help="Script files or folders of them.")],
 ) -> None:
-    """Check scripts; print every error as file:line:col and exit non-zero if any."""
+    """Check scripts and campaigns; print every error as file:line:col, exit non-zero if any."""
     files: list[Path] = []
     for path in paths:
         files += sorted(path.rglob("v*.y*ml")) if path.is_dir() else [path]
@@ -80,6 +82,10 @@ def scripts_validate(
     errors: list[ScriptError] = []
     for file in files:
         try:
+            if is_campaign_file(file):
+                campaign = load_campaign_file(file)
+                out.print(f"[green]ok[/green] {file}: campaign {campaign.key}", highlight=False)
+                continue
             script = load_file(file)
         except ScriptErrors as e:
             errors += e.errors

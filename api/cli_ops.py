@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import getpass
+import os
+import threading
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -42,8 +45,45 @@ def serve(
         f"isa-engine on http://{host}:{port} · database {settings.database_url} · "
         f"texts go to {where}"
     )
+    if settings.embedded and "ISA_WORKER_IN_PROCESS" not in os.environ:
+        os.environ["ISA_WORKER_IN_PROCESS"] = "true"  # one process: timers and sends run here
+        out.print("due jobs (timers, sends) run in this process")
     # a factory: each worker process builds its own app (engine, pool) from the environment
     uvicorn.run("api.app:create_app", host=host, port=port, workers=workers, factory=True)
+
+
+def worker(
+    idle: Annotated[float, typer.Option(help="Seconds between polls when nothing is due.")] = 0.5,
+    batch: Annotated[int, typer.Option(help="Jobs claimed at a time.")] = 50,
+    lease: Annotated[
+        float, typer.Option(help="Seconds a claimed job is this worker's before others retry it.")
+    ] = 300.0,
+    parked: Annotated[bool, typer.Option("--parked", help="List parked jobs and exit.")] = False,
+) -> None:
+    """Run due jobs (timers, sends) until stopped; run as many as you like on PostgreSQL."""
+    import signal
+
+    from api.app import create_app  # late: building the app reads the settings
+    from api.services.worker import Worker, handlers
+
+    settings = Settings()
+    container = create_app(settings, migrate=settings.embedded).state.container
+    if parked:
+        with container.uow(read_only=True) as uow:
+            for job in uow.jobs.parked():
+                out.print(
+                    f"{job.id}\t{job.kind}\tattempts {job.attempts}\t{job.payload}\t"
+                    f"{job.last_error or ''}",
+                    highlight=False,
+                    markup=False,
+                )
+        return
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    runner = Worker(container, handlers(), batch=batch, lease=timedelta(seconds=lease))
+    out.print(f"worker {runner.name} on {settings.database_url}: Ctrl-C stops it")
+    runner.run_until(stop, idle)
 
 
 @db_app.command("upgrade")

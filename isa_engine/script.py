@@ -119,9 +119,12 @@ class Closings(_Strict):
 
 
 class Timers(_Strict):
-    """How long silence lasts before a lead turns cold."""
+    """How long silence lasts before a lead turns cold, and the drip it then joins."""
 
     cold_after: Duration = timedelta(minutes=15)
+    # the campaign (scripts/campaigns/<name>) a lead joins on going cold, or on an
+    # Appointment or Engagement; none: no drip
+    drip: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_-]*$")
 
 
 class Script(_Strict):

@@ -8,16 +8,18 @@ attempt, so a job that kills its worker is parked after ``max_attempts``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from adapters.storage.orm import Job
 
 DEFAULT_LEASE = timedelta(minutes=5)
+SEND = "send"
+"""The kind of the job that sends one outbound text (payload ``{"message_id": …}``)."""
 
 
 class JobRepository:
@@ -67,9 +69,76 @@ class JobRepository:
         )
         return sorted(claimed, key=lambda j: (j.due_at, j.id))
 
-    def complete(self, job_id: int) -> None:
-        """The job is done: its row goes (what it did is recorded elsewhere)."""
-        self.session.execute(delete(Job).where(Job.id == job_id))
+    def claim_sends(
+        self,
+        message_ids: Collection[int],
+        now: datetime,
+        worker: str,
+        *,
+        lease: timedelta = DEFAULT_LEASE,
+    ) -> list[Job]:
+        """Take the due send jobs of these messages now (a request that just queued them).
+
+        Only jobs no other worker holds are taken, by the same guarded UPDATE as
+        ``claim``: a text is never in two senders' hands.
+        """
+        if not message_ids:
+            return []
+        claimed = self.session.scalars(
+            update(Job)
+            .where(
+                _claimable(now),
+                Job.kind == SEND,
+                Job.payload["message_id"].as_integer().in_(list(message_ids)),
+            )
+            .values(locked_by=worker, locked_until=now + lease, attempts=Job.attempts + 1)
+            .returning(Job)
+            .execution_options(synchronize_session=False, populate_existing=True)
+        )
+        return sorted(claimed, key=lambda j: (j.due_at, j.id))
+
+    def complete(self, job_id: int, worker: str | None = None) -> bool:
+        """The job is done: its row goes (what it did is recorded elsewhere).
+
+        With ``worker``, only while that worker still holds it: a worker whose
+        lease ran out and was taken over completes nothing. True if it went.
+        """
+        where = [Job.id == job_id] + ([Job.locked_by == worker] if worker else [])
+        result = self.session.execute(
+            delete(Job).where(*where).execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    def defer(self, job_id: int, until: datetime) -> None:
+        """Run the job later without counting this run as an attempt (quiet hours, a cap)."""
+        self.session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(
+                due_at=until,
+                locked_by=None,
+                locked_until=None,
+                attempts=func.max(Job.attempts - 1, 0)
+                if self.session.get_bind().dialect.name == "sqlite"
+                else func.greatest(Job.attempts - 1, 0),
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    def park(self, job_id: int, error: str) -> None:
+        """Give up on the job now (retrying cannot help); it stays where an operator sees it."""
+        self.session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(parked=True, last_error=error[:4000], locked_by=None, locked_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+    def parked(self) -> list[Job]:
+        """Jobs given up on, newest first: what an operator looks at."""
+        return list(
+            self.session.scalars(select(Job).where(Job.parked.is_(True)).order_by(Job.id.desc()))
+        )
 
     def fail(self, job_id: int, error: str, retry_at: datetime, *, max_attempts: int = 5) -> bool:
         """Record a failure and retry at ``retry_at``, or park it; True when parked."""
@@ -84,14 +153,18 @@ class JobRepository:
         return job.parked
 
     def cancel(self, conversation_id: int, kinds: Sequence[str] = ()) -> int:
-        """Drop the conversation's jobs not yet claimed (all kinds when ``kinds`` is empty).
+        """Drop the conversation's timers not yet claimed (all kinds when ``kinds`` is empty).
 
-        A job already claimed is left to finish: the send path must re-check the
-        contact (dead?) inside its own transaction before texting.
+        Send jobs stay: a text's fate is its message's status (a cancelled text
+        is marked failed, and its job then does nothing), so the one confirmation
+        after an opt-out, queued in the same turn, still goes. A job already
+        claimed is left to finish: the send path re-checks the contact (dead?)
+        inside its own transaction before texting.
         """
         where: list[ColumnElement[bool]] = [
             Job.conversation_id == conversation_id,
             Job.locked_by.is_(None),
+            Job.kind != SEND,
         ]
         if kinds:
             where.append(Job.kind.in_(kinds))

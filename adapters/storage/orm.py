@@ -283,7 +283,10 @@ class Message(Base):
     """
 
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_contact_created", "contact_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_messages_contact_created", "contact_id", "created_at"),
+        Index("ix_messages_contact_sent", "contact_id", "sent_at"),  # rolling caps
+    )
 
     id: Mapped[int] = _id()
     contact_id: Mapped[int] = _fk("contacts.id", index=False)
@@ -302,6 +305,7 @@ class Message(Base):
     script_step: Mapped[str | None] = mapped_column(String(60))
     idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime] = _at()
+    sent_at: Mapped[datetime | None] = _at(nullable=True)  # when it left (queued may be earlier)
 
 
 class OutcomeRow(Base):

@@ -17,7 +17,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from adapters.storage.columns import utc_now
-from adapters.storage.orm import Contact, ConversationRow, Message
+from adapters.storage.jobs import SEND
+from adapters.storage.orm import Contact, ConversationRow, Job, Message
 from adapters.storage.vocab import DELIVERY_RANK, DeliveryStatus, Direction
 from isa_engine.conversation import Conversation
 from isa_engine.model import OutcomeKind, SlotSource, SlotValue, Status
@@ -239,6 +240,9 @@ class MessageRepository:
     ) -> int | None:
         """Queue an outbound text once per idempotency key; its id, or None if queued already.
 
+        Its send job is written beside it, so a text queued is a text a worker
+        will send even if this process dies right after the commit.
+
         ``fields``: conversation_id, sent_by, approved_by_id, typed_by_id,
         suggestion_id, script_step, created_at.
         """
@@ -254,6 +258,16 @@ class MessageRepository:
         new_id: int | None = self.session.execute(
             stmt.values(**values).returning(Message.__table__.c.id)
         ).scalar()
+        if new_id is not None:  # its send job, in the same transaction (the outbox)
+            self.session.add(
+                Job(
+                    kind=SEND,
+                    due_at=fields.get("created_at") or utc_now(),
+                    payload={"message_id": new_id},
+                    conversation_id=fields.get("conversation_id"),
+                )
+            )
+            self.session.flush()
         return new_id
 
     def by_sid(self, sid: str) -> Message | None:

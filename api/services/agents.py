@@ -27,12 +27,13 @@ from adapters.storage.orm import (
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import EnrollmentState, SuggestionState
 from api.container import Container
+from api.services import drip as drip_service
 from api.services.effects import ALERT, TurnScope
 from api.services.turns import DEAD_TEXT, Locked, TurnResult, ensure_alive, lock, policy_of, run
 from isa_engine.errors import ContactDead, NotAllowed
 from isa_engine.events import AgentText, Event, HandBack, TakeOver
 
-DRIP_JOB = "drip"
+DRIP_JOB = drip_service.DRIP
 
 
 def view(uow: SqlAlchemyUnitOfWork, contact: Contact) -> dict[str, Any]:
@@ -239,6 +240,8 @@ def drip(container: Container, contact_id: int, user: User, *, stop: bool) -> li
             e.state = to
             e.stopped_at, e.stopped_by_id = (now, user.id) if stop else (None, None)
             changed.append(e.id)
+            if not stop and contact is not None:  # resume at the step it had reached
+                drip_service.resume(container, uow, e, contact, locked.row.id if locked else None)
         if stop and locked is not None:
             uow.jobs.cancel(locked.row.id, (DRIP_JOB,))
         audit.record(

@@ -16,9 +16,9 @@ from adapters.storage import audit
 from adapters.storage.leads import OPEN_ASSIGNMENT
 from adapters.storage.orm import (
     Assignment,
-    Campaign,
     ConsentRecord,
     Contact,
+    ConversationRow,
     Enrollment,
     Inquiry,
     Share,
@@ -28,8 +28,9 @@ from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import AssignmentState, EnrollmentState, Role
 from api.access import SEE_ALL, contact_for
 from api.container import Container
+from api.services import drip
 from api.services.leads import check_agent
-from isa_engine.errors import NotAllowed, UnknownScript
+from isa_engine.errors import NotAllowed
 
 
 class AssignmentOut(BaseModel):
@@ -198,6 +199,15 @@ def share(
     return row.id
 
 
+def _conversation_id(uow: SqlAlchemyUnitOfWork, contact_id: int) -> int | None:
+    return uow.session.scalar(
+        select(ConversationRow.id)
+        .where(ConversationRow.contact_id == contact_id)
+        .order_by(ConversationRow.id.desc())
+        .limit(1)
+    )
+
+
 def enrol(
     container: Container,
     uow: SqlAlchemyUnitOfWork,
@@ -206,14 +216,8 @@ def enrol(
     actor: User,
 ) -> EnrolOut:
     """Enrol each contact that has a consent record and is not dead; list the others, why."""
-    campaign = uow.session.scalar(
-        select(Campaign)
-        .where(Campaign.name == campaign_name)
-        .order_by(Campaign.version.desc())
-        .limit(1)
-    )
-    if campaign is None:
-        raise UnknownScript(f"no campaign named {campaign_name!r}")
+    # the file's latest version (UnknownScript, a 404, names the known ones); its row
+    campaign = drip.campaign_row(uow, drip.campaigns_of(container).get(campaign_name))
     wanted = list(dict.fromkeys(contact_ids))
     contacts = {c.id: c for c in uow.session.scalars(select(Contact).where(Contact.id.in_(wanted)))}
     consented = set(
@@ -252,14 +256,15 @@ def enrol(
         elif ident in enrolled_already:
             out.already.append(ident)
         else:
-            uow.session.add(
-                Enrollment(
-                    contact_id=ident,
-                    campaign_id=campaign.id,
-                    state=EnrollmentState.ACTIVE,
-                    enrolled_at=now,
-                )
+            enrolment = Enrollment(
+                contact_id=ident,
+                campaign_id=campaign.id,
+                state=EnrollmentState.ACTIVE,
+                enrolled_at=now,
             )
+            uow.session.add(enrolment)
+            uow.session.flush()
+            drip.resume(container, uow, enrolment, contact, _conversation_id(uow, ident))
             out.enrolled.append(ident)
     audit.record(
         uow.session,

@@ -25,6 +25,7 @@ from isa_engine.model import (
     AlertAgent,
     CancelTimers,
     EmitOutcome,
+    OutcomeKind,
     SendText,
     SlotValue,
     StartTimer,
@@ -37,6 +38,9 @@ FINAL_STEP = "final"
 
 ALERT = "agent.alert"
 """Audit action of an alert to the agent: the agent's alert list reads these entries."""
+
+ENROL = "enrol"
+"""Job: enrol the contact in its script's drip (payload ``{"contact_id", "why"}``)."""
 
 
 @dataclass
@@ -177,6 +181,9 @@ def _outcome(scope: TurnScope, effect: EmitOutcome, done: Applied) -> None:
         )
     )
     done.outcomes.append(effect.kind.value)
+    if effect.kind in (OutcomeKind.APPOINTMENT, OutcomeKind.ENGAGEMENT):  # it joins its drip
+        payload = {"contact_id": scope.contact.id, "why": effect.kind.value}
+        scope.uow.jobs.add(ENROL, scope.now, payload, conversation_id=scope.row.id)
 
 
 def _alert(scope: TurnScope, effect: AlertAgent, done: Applied) -> None:

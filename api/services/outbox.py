@@ -1,102 +1,143 @@
-"""The in-process sender: queued outbound rows (the outbox) handed to the ``Sms`` port.
+"""The sender: each queued outbound text has a send job, run by a worker or by the request.
 
-Each text goes in two short transactions. The claim moves it from ``queued``
-to ``sending`` (only one caller wins it); the send locks the contact, checks
-once more that they are not dead (the opt-out confirmation aside), calls
-``Sms.send`` and records the sid. A process that dies after the claim leaves
-the text in ``sending``: never sent twice, picked up by issue 4's worker.
+Every outbound row is written with its send job in the turn's transaction
+(the outbox), so nothing queued is lost when a process dies. A request that
+queued texts runs their jobs at once (``deliver``); whatever it could not
+send, a worker sends later. A send locks the contact, checks once more that
+they are not dead (the opt-out confirmation aside) and that quiet hours and
+caps allow it now (else it says when), calls ``Sms.send`` with the message's
+idempotency key and records the sid and the time it left. A provider error
+that may pass is raised so the worker retries it with backoff.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import Protocol
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select
 
 from adapters.console_sms import ConsoleSms
+from adapters.rule_files import load_rules
 from adapters.storage import audit
-from adapters.storage.orm import Contact, Message
+from adapters.storage.jobs import SEND
+from adapters.storage.orm import Contact, Inquiry, Job, Message
+from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import DeliveryStatus, Direction
+from adapters.twilio_sms import TwilioSms
 from api.container import Container
 from api.services.effects import FINAL_STEP
+from api.services.turns import lock
+from api.services.webhook import mark_unsubscribed
+from api.services.worker import ClaimedJob, PermanentJobError
+from isa_engine.policy.quiet_hours import earliest_send
+from isa_engine.policy.recipient import Recipient, locate
+from isa_engine.policy.rules import Rules
+from isa_engine.ports import PermanentSendError, RecipientUnsubscribed, Sms
 
 log = logging.getLogger("isa.outbox")
 
 
-class Sms(Protocol):
-    """The outbound SMS port: send one text, at most once per idempotency key."""
-
-    def send(self, to: str, body: str, idempotency_key: str) -> str:
-        """Send ``body`` to ``to`` (E.164); the provider's MessageSid."""
-        ...
-
-
 def sms_for(container: Container) -> Sms | None:
-    """The container's sender: the console without Twilio; None until issue 4's Twilio sender."""
+    """The container's sender: Twilio when configured with a sender, else the console."""
     found = container.extras.get("sms")
     if found is not None:
         return found  # type: ignore[return-value]  # set by create_app or a test
-    if container.settings.twilio_enabled:
-        log.warning("Twilio is configured but its sender is not built yet: texts stay queued")
-        return None
+    settings = container.settings
+    if settings.twilio_enabled:
+        if not (settings.twilio_messaging_service_sid or settings.twilio_from):
+            log.warning(
+                "Twilio has no sender: set ISA_TWILIO_MESSAGING_SERVICE_SID or ISA_TWILIO_FROM; "
+                "texts stay queued"
+            )
+            return None
+        twilio = TwilioSms(
+            settings.twilio_account_sid or "",
+            settings.twilio_auth_token or "",
+            from_=settings.twilio_from,
+            messaging_service_sid=settings.twilio_messaging_service_sid,
+            status_callback=settings.public_url.rstrip("/") + "/sms/status",
+            api_base=settings.twilio_api_base,
+            timeout=settings.twilio_timeout_seconds,
+        )
+        container.extras["sms"] = twilio
+        return twilio
     console = ConsoleSms()
     container.extras["sms"] = console
     return console
 
 
 def deliver(container: Container, message_ids: Iterable[int]) -> list[int]:
-    """Send each queued outbound text; the ids actually sent."""
-    sms = sms_for(container)
-    if sms is None:
+    """Send texts a request just queued, through their send jobs; the ids that went now.
+
+    A text quiet hours or a cap hold back stays queued, its job due when it
+    may go; a text a worker holds already is left to it.
+    """
+    ids = list(message_ids)
+    if not ids:
         return []
-    sent = []
-    for message_id in message_ids:
-        if _claim(container, message_id) and _send(container, sms, message_id):
-            sent.append(message_id)
-    return sent
+    from api.services.worker import worker_for  # late: the worker imports this module
+
+    worker_for(container).send_now(ids)
+    return _sent_of(container, ids)
 
 
 def deliver_queued(container: Container, limit: int = 100) -> list[int]:
-    """Send whatever is queued, oldest first (texts queued by another process or route)."""
+    """Run every send job due now (texts queued by another process, retries); the ids sent."""
+    from api.services.worker import worker_for
+
     with container.uow(read_only=True) as uow:
-        ids = list(
-            uow.session.scalars(
-                select(Message.id)
-                .where(
-                    Message.direction == Direction.OUT,
-                    Message.delivery_status == DeliveryStatus.QUEUED,
-                )
-                .order_by(Message.id)
+        ids = [
+            m
+            for (m,) in uow.session.execute(
+                select(Job.payload["message_id"].as_integer())
+                .where(Job.kind == SEND, Job.parked.is_(False), Job.due_at <= container.clock())
+                .order_by(Job.due_at, Job.id)
                 .limit(limit)
             )
-        )
-    return deliver(container, ids)
+        ]
+    if ids:
+        worker_for(container).send_now(ids)
+    return _sent_of(container, ids)
 
 
-def _claim(container: Container, message_id: int) -> bool:
-    with container.uow() as uow:
-        claimed = uow.session.execute(
-            update(Message)
-            .where(
-                Message.id == message_id,
-                Message.direction == Direction.OUT,
-                Message.delivery_status == DeliveryStatus.QUEUED,
+def _sent_of(container: Container, ids: list[int]) -> list[int]:
+    with container.uow(read_only=True) as uow:
+        return list(
+            uow.session.scalars(
+                select(Message.id)
+                .where(Message.id.in_(ids), Message.delivery_status == DeliveryStatus.SENT)
+                .order_by(Message.id)
             )
-            .values(delivery_status=DeliveryStatus.SENDING)
-            .returning(Message.id)
-        ).scalar()
-        uow.commit()
-    return claimed is not None
+        )
 
 
-def _send(container: Container, sms: Sms, message_id: int) -> bool:
+def run_send_job(container: Container, job: ClaimedJob) -> datetime | None:
+    """The worker's handler for a send job: send it, or say when it may go."""
+    message_id = job.payload.get("message_id")
+    if not isinstance(message_id, int):
+        raise PermanentJobError(f"send job {job.id} names no message: {job.payload!r}")
+    sms = sms_for(container)
+    if sms is None:
+        raise RuntimeError("no sender: set ISA_TWILIO_FROM or ISA_TWILIO_MESSAGING_SERVICE_SID")
+    return _send(container, sms, message_id, retry=job.attempts > 1)
+
+
+def _send(
+    container: Container, sms: Sms, message_id: int, *, retry: bool = False
+) -> datetime | None:
+    """Send one text under its contact's lock; None when its fate is settled, else when to retry.
+
+    Settled: sent, refused (dead contact), failed for good, or found sent already.
+    Deferred: quiet hours or a cap; the instant it may go is returned. A
+    provider error that may pass is raised, so the worker retries with backoff.
+    """
     now = container.clock()
     with container.uow() as uow:
         message = uow.session.get(Message, message_id)
         if message is None:  # pragma: no cover - messages are never deleted
-            return False
+            return None
         # the contact first, as a turn locks it: a STOP being handled finishes before this check
         contact = uow.session.scalar(
             select(Contact)
@@ -105,7 +146,10 @@ def _send(container: Container, sms: Sms, message_id: int) -> bool:
             .execution_options(populate_existing=True)
         )
         if contact is None:  # pragma: no cover - foreign key
-            return False
+            return None
+        # queued, or sending when a worker died mid-send: the provider's idempotency key decides
+        if message.delivery_status not in (DeliveryStatus.QUEUED, DeliveryStatus.SENDING):
+            return None
         if contact.dead and message.script_step != FINAL_STEP:
             message.delivery_status = DeliveryStatus.FAILED
             audit.record(
@@ -117,11 +161,53 @@ def _send(container: Container, sms: Sms, message_id: int) -> bool:
                 reason="contact is dead",
             )
             uow.commit()
-            return False
+            return None
+        if message.script_step != FINAL_STEP:  # the opt-out confirmation goes at once (#5)
+            rules = rules_of(container)
+            lookback = max((cap.per for cap in rules.caps), default=timedelta(0))
+            sent = recent_sends(uow, contact.id, now - lookback)
+            clearance = earliest_send(rules, recipient_of(uow, contact), now, sent)
+            if clearance.deferred:
+                audit.record(
+                    uow.session,
+                    actor_id=None,
+                    action="send.deferred",
+                    subject=("message", message.id),
+                    at=now,
+                    until=clearance.at.isoformat(),
+                    reasons=list(clearance.reasons),
+                )
+                uow.commit()
+                return clearance.at
         try:
-            sid = sms.send(contact.phone, message.body, message.idempotency_key or str(message.id))
-        except Exception as exc:  # the provider's error: kept, the text goes back to the queue
-            log.exception("sending message %s failed", message.id)
+            # a retry may follow a worker that died mid-send: the provider is asked first
+            sid = sms.send(
+                contact.phone,
+                message.body,
+                message.idempotency_key or str(message.id),
+                unsure_since=message.created_at if retry else None,
+            )
+        except RecipientUnsubscribed as exc:  # 21610: dead, never retried (COMPLIANCE.md #7)
+            message.delivery_status, message.error_code = DeliveryStatus.FAILED, exc.code
+            locked = lock(container, uow, contact.id)
+            cause = f"send:{message.id}"
+            mark_unsubscribed(container, uow, contact.id, locked, now, cause, message_id=message.id)
+            uow.commit()
+            return None
+        except PermanentSendError as exc:  # retrying cannot fix it: failed, the reason kept
+            message.delivery_status, message.error_code = DeliveryStatus.FAILED, exc.code
+            audit.record(
+                uow.session,
+                actor_id=None,
+                action="send.failed",
+                subject=("message", message.id),
+                at=now,
+                error=str(exc)[:500],
+                permanent=True,
+            )
+            uow.commit()
+            return None
+        except Exception as exc:  # may pass (a timeout, a 5xx): kept, and retried with backoff
             message.delivery_status = DeliveryStatus.QUEUED
             audit.record(
                 uow.session,
@@ -132,7 +218,43 @@ def _send(container: Container, sms: Sms, message_id: int) -> bool:
                 error=str(exc)[:500],
             )
             uow.commit()
-            return False
+            raise
         message.message_sid, message.delivery_status = sid, DeliveryStatus.SENT
+        message.sent_at = now
         uow.commit()
-    return True
+    return None
+
+
+def rules_of(container: Container) -> Rules:
+    """The quiet-hours and cap rules (loaded by create_app; from ``ISA_RULES_DIR`` otherwise)."""
+    found = container.extras.get("rules")
+    if isinstance(found, Rules):
+        return found
+    rules = load_rules(container.settings.rules_dir)
+    container.extras["rules"] = rules
+    return rules
+
+
+def recipient_of(uow: SqlAlchemyUnitOfWork, contact: Contact) -> Recipient:
+    """Where the contact may be: their phone, their ZIP, their latest inquiry's property state."""
+    state = uow.session.scalar(
+        select(Inquiry.property_state)
+        .where(Inquiry.contact_id == contact.id, Inquiry.property_state.is_not(None))
+        .order_by(Inquiry.received_at.desc())
+        .limit(1)
+    )
+    return locate(contact.phone, contact.zip, state or contact.state)
+
+
+def recent_sends(uow: SqlAlchemyUnitOfWork, contact_id: int, since: datetime) -> list[datetime]:
+    """When texts to the contact left since ``since`` (the opt-out confirmation aside)."""
+    return list(
+        uow.session.scalars(
+            select(Message.sent_at).where(
+                Message.contact_id == contact_id,
+                Message.direction == Direction.OUT,
+                Message.sent_at >= since,
+                or_(Message.script_step.is_(None), Message.script_step != FINAL_STEP),
+            )
+        )
+    )

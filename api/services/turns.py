@@ -17,6 +17,7 @@ from adapters.storage import audit
 from adapters.storage.orm import Contact, ConversationRow, Message, User
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from api.container import Container
+from api.services import drip
 from api.services.effects import Applied, TurnScope, apply_turn, kill_quietly, revive_contact
 from api.services.policy import ApprovalPolicy
 from isa_engine.conversation import Conversation, decide
@@ -195,7 +196,10 @@ def receive_text(container: Container, text: InboundText) -> TurnResult:
             # died outside a turn (carrier 21610): the conversation follows before reading
             apply_turn(scope, kill_quietly(locked.conversation))
             locked.conversation = uow.conversations.load(locked.row)
+        was_cold = locked.conversation.status is Status.COLD
         applied = run(locked, TextReceived(text.body), scope)
+        if was_cold and applied.status != Status.COLD.value:
+            drip.stop_on_reply(uow, contact.id, locked.row.id, now)
         uow.commit()
     return TurnResult.of(contact.id, applied)
 

@@ -47,7 +47,10 @@ def test_chat_lets_time_pass_and_the_lead_goes_cold() -> None:
 def test_validate_accepts_the_shipped_scripts_and_reports_encodings() -> None:
     done = isa("scripts", "validate", "scripts")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.count("ok ") == len(list((REPO / "scripts").glob("*/v*.yaml")))
+    scripts = list((REPO / "scripts").glob("*/v*.yaml"))
+    campaigns = list((REPO / "scripts" / "campaigns").glob("*/v*.yaml"))
+    assert done.stdout.count("ok ") == len(scripts) + len(campaigns)
+    assert "campaign buyer_nurture@1" in done.stdout
 
 
 def test_validate_lists_every_error_located_and_exits_non_zero(tmp_path: Path) -> None:

@@ -38,7 +38,9 @@ class FakeSms:
 
     sent: list[tuple[str, str]] = field(default_factory=list)
 
-    def send(self, to: str, body: str, idempotency_key: str) -> str:
+    def send(
+        self, to: str, body: str, idempotency_key: str, *, unsure_since: datetime | None = None
+    ) -> str:
         """Keep the text; a made-up MessageSid."""
         self.sent.append((to, body))
         return f"SM{len(self.sent):032d}"
@@ -149,7 +151,7 @@ def api(database_url: str, scripts_dir: Path) -> Iterator[Api]:
             )
             _, tokens[who] = issue_token(uow, user, name="test", at=NOW, actor_id=None)
             ids[who] = user.id
-        uow.session.add(Campaign(name="nurture", version=1, created_at=NOW))
+        uow.session.add(Campaign(name="buyer_nurture", version=1, created_at=NOW))
         uow.commit()
     with TestClient(app) as client:
         yield Api(client, container, sms, tokens, ids)

@@ -139,7 +139,7 @@ def test_enrolment_without_consent_or_of_a_dead_contact_is_refused_and_listed(ap
         uow.contacts.mark_dead(dead, "opted out", datetime(2026, 11, 22, tzinfo=UTC))
         uow.commit()
     answer = api.client.post(
-        "/campaigns/nurture/enroll",
+        "/campaigns/buyer_nurture/enroll",
         json={"contact_ids": [ok, no_consent, dead, 999_999, ok]},
         headers=api.headers("coordinator"),
     )
@@ -154,7 +154,9 @@ def test_enrolment_without_consent_or_of_a_dead_contact_is_refused_and_listed(ap
         assert list(uow.session.scalars(select(Enrollment.contact_id))) == [ok]
         assert uow.session.get(Contact, dead) is not None
     second = api.client.post(
-        "/campaigns/nurture/enroll", json={"contact_ids": [ok]}, headers=api.headers("coordinator")
+        "/campaigns/buyer_nurture/enroll",
+        json={"contact_ids": [ok]},
+        headers=api.headers("coordinator"),
     )
     assert second.json()["already"] == [ok]
 
