@@ -39,6 +39,8 @@ FINAL_STEP = "final"
 ALERT = "agent.alert"
 """Audit action of an alert to the agent: the agent's alert list reads these entries."""
 
+NOTIFY = "notify"
+"""Job: tell the agent and the CRMs of an outcome (``api.services.notify``)."""
 ENROL = "enrol"
 """Job: enrol the contact in its script's drip (payload ``{"contact_id", "why"}``)."""
 
@@ -170,16 +172,18 @@ def _outbound(
 
 def _outcome(scope: TurnScope, effect: EmitOutcome, done: Applied) -> None:
     assert scope.row is not None
-    scope.uow.session.add(
-        OutcomeRow(
-            conversation_id=scope.row.id,
-            kind=effect.kind,
-            slots=slots_json(effect.slots),
-            reason=effect.reason,
-            agent_id=scope.row.agent_id,
-            created_at=scope.now,
-        )
+    row = OutcomeRow(
+        conversation_id=scope.row.id,
+        kind=effect.kind,
+        slots=slots_json(effect.slots),
+        reason=effect.reason,
+        agent_id=scope.row.agent_id,
+        created_at=scope.now,
     )
+    scope.uow.session.add(row)
+    scope.uow.session.flush()
+    # the agent's e-mail and the CRMs; not the conversation's, so a STOP after it cancels nothing
+    scope.uow.jobs.add(NOTIFY, scope.now, {"outcome_id": row.id})
     done.outcomes.append(effect.kind.value)
     if effect.kind in (OutcomeKind.APPOINTMENT, OutcomeKind.ENGAGEMENT):  # it joins its drip
         payload = {"contact_id": scope.contact.id, "why": effect.kind.value}

@@ -163,13 +163,15 @@ class Worker:
 
 def handlers() -> dict[str, Handler]:
     """Every job kind the service knows and what runs it."""
-    from api.services import drip, outbox, timers  # late: they import the turn machinery
-    from api.services.effects import ENROL
+    from api.services import drip, notify, outbox, timers  # late: they import the turns
+    from api.services.effects import ENROL, NOTIFY
 
     return {
         SEND: outbox.run_send_job,
         drip.DRIP: drip.run_drip_job,
         ENROL: drip.run_enrol_job,
+        NOTIFY: notify.run_notify_job,
+        notify.CRM: notify.run_crm_job,
         **{kind: timers.run_timer_job for kind in timers.KINDS},
     }
 

@@ -1,0 +1,147 @@
+"""Outcomes leave the process: the agent's e-mail and each CRM webhook, as jobs.
+
+A turn that records an Appointment, an Engagement or an Update writes one
+``notify`` job in its own transaction. The worker runs it: the e-mail to the
+agent (when SMTP is configured and the agent has an address), then one
+``crm`` job per configured URL, so a CRM that is down is retried with
+backoff on its own and never holds up the e-mail or another CRM. Provider
+errors that may pass are retried; those that cannot are parked.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from adapters.crm_webhook import CrmWebhook
+from adapters.email_smtp import SmtpMailer
+from adapters.storage.orm import Contact, ConversationRow, Message, OutcomeRow, User
+from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
+from adapters.storage.vocab import DeliveryStatus, Direction
+from api.container import Container
+from api.services.worker import ClaimedJob, PermanentJobError
+from isa_engine.ports import (
+    LeadCard,
+    OutcomeNotice,
+    PermanentSendError,
+    Recipient,
+    TextLine,
+)
+
+CRM = "crm"
+"""Job: post one outcome to one CRM URL (payload ``{"outcome_id": …, "url": …}``)."""
+SHOWN_TEXTS = 20  # the conversation's latest texts in an alert
+
+
+def run_notify_job(container: Container, job: ClaimedJob) -> datetime | None:
+    """E-mail the agent, then queue a CRM post per configured URL."""
+    outcome_id = _outcome_id(job)
+    settings = container.settings
+    with container.uow(read_only=True) as uow:
+        notice, agent = notice_of(uow, outcome_id)
+    if settings.smtp_host and agent is not None and agent.email:
+        try:
+            mailer_of(container).send_outcome(notice, Recipient(agent.email, agent.first_name))
+        except PermanentSendError as e:
+            raise PermanentJobError(f"the agent's e-mail was refused: {e}") from None
+    if settings.crm_urls:
+        with container.uow() as uow:
+            for url in settings.crm_urls:
+                uow.jobs.add(CRM, container.clock(), {"outcome_id": outcome_id, "url": url})
+            uow.commit()
+    return None
+
+
+def run_crm_job(container: Container, job: ClaimedJob) -> datetime | None:
+    """Post the outcome to one CRM URL (its delivery id is the same on every retry)."""
+    outcome_id, url = _outcome_id(job), job.payload.get("url")
+    if not isinstance(url, str):
+        raise PermanentJobError(f"crm job {job.id} names no URL: {job.payload!r}")
+    with container.uow(read_only=True) as uow:
+        notice, _agent = notice_of(uow, outcome_id)
+    try:
+        crm_of(container).post_outcome(url, notice)
+    except PermanentSendError as e:
+        raise PermanentJobError(f"{url} refused outcome {outcome_id}: {e}") from None
+    return None
+
+
+def notice_of(uow: SqlAlchemyUnitOfWork, outcome_id: int) -> tuple[OutcomeNotice, User | None]:
+    """The outcome as the agent reads it, and the agent it goes to."""
+    outcome = uow.session.get(OutcomeRow, outcome_id)
+    if outcome is None:
+        raise PermanentJobError(f"no outcome {outcome_id}")
+    row = uow.session.get(ConversationRow, outcome.conversation_id)
+    contact = uow.session.get(Contact, row.contact_id) if row else None
+    if row is None or contact is None:  # pragma: no cover - foreign keys
+        raise PermanentJobError(f"outcome {outcome_id} has no conversation")
+    texts = list(
+        uow.session.scalars(
+            select(Message)
+            .where(
+                Message.conversation_id == row.id,
+                (Message.direction == Direction.IN)
+                | Message.delivery_status.in_(
+                    (DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.QUEUED)
+                ),
+            )
+            .order_by(Message.created_at.desc(), Message.id.desc())
+            .limit(SHOWN_TEXTS)
+        )
+    )
+    notice = OutcomeNotice(
+        outcome_id=outcome.id,
+        kind=outcome.kind,
+        lead=LeadCard(
+            contact.id,
+            contact.phone,
+            contact.first_name,
+            contact.last_name,
+            contact.email,
+            contact.timezone,
+        ),
+        slots=dict(outcome.slots),
+        reason=outcome.reason,
+        at=outcome.created_at,
+        texts=[TextLine(m.created_at, m.direction == Direction.IN, m.body) for m in texts[::-1]],
+    )
+    agent_id = outcome.agent_id or row.agent_id
+    return notice, uow.session.get(User, agent_id) if agent_id else None
+
+
+def mailer_of(container: Container) -> SmtpMailer:
+    """The SMTP sender from the settings, built once."""
+    found = container.extras.get("mailer")
+    if isinstance(found, SmtpMailer):
+        return found
+    s = container.settings
+    mailer = SmtpMailer(
+        s.smtp_host or "",
+        port=s.smtp_port,
+        user=s.smtp_user,
+        password=s.smtp_password,
+        starttls=s.smtp_starttls,
+        mail_from=s.mail_from or "",
+        public_url=s.public_url,
+    )
+    container.extras["mailer"] = mailer
+    return mailer
+
+
+def crm_of(container: Container) -> CrmWebhook:
+    """The CRM poster from the settings, built once."""
+    found = container.extras.get("crm")
+    if isinstance(found, CrmWebhook):
+        return found
+    s = container.settings
+    crm = CrmWebhook(s.crm_urls, s.crm_webhook_secret or "", public_url=s.public_url)
+    container.extras["crm"] = crm
+    return crm
+
+
+def _outcome_id(job: ClaimedJob) -> int:
+    outcome_id = job.payload.get("outcome_id")
+    if not isinstance(outcome_id, int):
+        raise PermanentJobError(f"{job.kind} job {job.id} names no outcome: {job.payload!r}")
+    return outcome_id

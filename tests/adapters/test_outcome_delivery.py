@@ -1,0 +1,75 @@
+"""An Appointment reaches the agent's inbox and the CRM, through the worker, retried as needed.
+
+The service runs with a real SMTP server (aiosmtpd) and a CRM receiver that
+checks every signature; the worker runs the jobs the turn left.
+"""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+from adapters.storage.vocab import Role
+from api.services.worker import worker_for
+from tests.adapters.conftest import ServerFactory, smtp_server  # noqa: F401 - a fixture
+from tests.adapters.test_crm_webhook import SECRET, Receiver, receiver  # noqa: F401
+from tests.service.conftest import Service, ServiceFactory, make_service  # noqa: F401
+from tests.storage.conftest import (  # noqa: F401 - fixtures
+    backend,
+    database_url,
+    postgres_url,
+    sqlite_template,
+)
+
+ANA = "+15125550142"
+
+
+def drain(svc: Service) -> None:
+    while worker_for(svc.container).run_once():
+        pass
+
+
+def text_of(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def test_an_appointment_is_emailed_to_the_agent_and_posted_to_the_crm(
+    make_service: ServiceFactory,  # noqa: F811
+    smtp_server: ServerFactory,  # noqa: F811
+    receiver: Receiver,  # noqa: F811
+) -> None:
+    smtp = smtp_server()
+    svc = make_service(
+        twilio=False,
+        auto_approve="all",
+        smtp_host=smtp.host,
+        smtp_port=smtp.port,
+        smtp_starttls=False,
+        mail_from="Isa alerts <alerts@example.com>",
+        crm_webhook_urls=receiver.url,
+        crm_webhook_secret=SECRET,
+    )
+    agent, _ = svc.user("dana@example.com", Role.AGENT, "Dana")
+    svc.lead(ANA, "Ana", agent)
+    receiver.answer = (503, {})  # the CRM is down at first
+    svc.client.post("/dev/sms", json={"from": ANA, "body": "3 bd in hutto. call me tomorrow at 3"})
+    drain(svc)
+
+    [mail] = smtp.inbox.delivered
+    assert mail.rcpt_tos == ["dana@example.com"]
+    assert "Appointment" in str(mail.message["Subject"])
+    body = text_of(mail.message)
+    assert "Hutto" in body and "https://isa.example.com/conversations/" in body
+    assert "call me tomorrow at 3" in body  # the conversation is in the alert
+
+    [(first_headers, _)] = receiver.accepted  # verified, answered 503: to be retried
+    receiver.answer = (204, {})
+    svc.clock.advance(minutes=1)  # past the first backoff
+    drain(svc)
+    [_, (headers, payload)] = receiver.accepted
+    assert headers["X-Isa-Delivery"] == first_headers["X-Isa-Delivery"]  # the same delivery
+    assert payload["type"] == "outcome.appointment" and payload["data"]["slots"]["beds"] == 3
+    svc.clock.advance(hours=3)
+    drain(svc)
+    assert len(receiver.accepted) == 2 and len(smtp.inbox.delivered) == 1  # nothing more
