@@ -6,6 +6,7 @@ thread in ``isa serve``) running every job due at that moment.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -214,3 +215,17 @@ def test_a_failing_job_is_retried_with_backoff_then_parked_and_an_unknown_kind_a
     assert "no handler" in (parked["nobody-knows"] or "")
     worker.run_once()
     assert calls == [1, 2, 3]  # parked jobs stay where an operator sees them
+
+
+def test_the_service_runs_due_jobs_itself_when_told_to(make_service: ServiceFactory) -> None:
+    svc = make_service(twilio=False, worker_in_process=True)  # as isa serve sets it on SQLite
+    with svc.container.uow() as uow:
+        contact, _ = uow.contacts.get_or_create(AUSTIN, first_name="Ana")
+        uow.messages.add_outbound(
+            "queued-elsewhere", contact_id=contact.id, body="Hi Ana!", created_at=svc.clock()
+        )
+        uow.commit()
+    deadline = datetime.now(UTC) + timedelta(seconds=10)
+    while svc.texted(AUSTIN) == [] and datetime.now(UTC) < deadline:
+        time.sleep(0.05)
+    assert svc.texted(AUSTIN) == ["Hi Ana!"]
