@@ -10,7 +10,7 @@ turn is stored whole or not at all.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -41,6 +41,9 @@ ALERT = "agent.alert"
 
 NOTIFY = "notify"
 """Job: tell the agent and the CRMs of an outcome (``api.services.notify``)."""
+REMIND = "remind"
+"""Job: remind the agent of an appointment (``api.services.notify``)."""
+REMIND_BEFORE = timedelta(hours=1)
 ENROL = "enrol"
 """Job: enrol the contact in its script's drip (payload ``{"contact_id", "why"}``)."""
 
@@ -184,10 +187,30 @@ def _outcome(scope: TurnScope, effect: EmitOutcome, done: Applied) -> None:
     scope.uow.session.flush()
     # the agent's e-mail and the CRMs; not the conversation's, so a STOP after it cancels nothing
     scope.uow.jobs.add(NOTIFY, scope.now, {"outcome_id": row.id})
+    _remind(scope, effect, row.id)
     done.outcomes.append(effect.kind.value)
     if effect.kind in (OutcomeKind.APPOINTMENT, OutcomeKind.ENGAGEMENT):  # it joins its drip
         payload = {"contact_id": scope.contact.id, "why": effect.kind.value}
         scope.uow.jobs.add(ENROL, scope.now, payload, conversation_id=scope.row.id)
+
+
+def _remind(scope: TurnScope, effect: EmitOutcome, outcome_id: int) -> None:
+    """An appointment (or a new time for it) gets the agent's reminder an hour before."""
+    assert scope.row is not None
+    when = effect.slots.get("appointment")
+    if effect.kind is OutcomeKind.UPDATE and "appointment" not in effect.slots:
+        return
+    if not isinstance(when, str) or effect.kind is OutcomeKind.ENGAGEMENT:
+        return
+    try:  # the lead's wall time, as the reader wrote it ("2026-11-24T15:00")
+        at = datetime.fromisoformat(when).replace(tzinfo=scope.now.tzinfo)
+    except ValueError:
+        return
+    scope.uow.jobs.cancel(scope.row.id, (REMIND,))  # a new time replaces the old reminder
+    if at - REMIND_BEFORE > scope.now:
+        scope.uow.jobs.add(
+            REMIND, at - REMIND_BEFORE, {"outcome_id": outcome_id}, conversation_id=scope.row.id
+        )
 
 
 def _alert(scope: TurnScope, effect: AlertAgent, done: Applied) -> None:

@@ -10,7 +10,9 @@ errors that may pass are retried; those that cannot are parked.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from email.utils import make_msgid
 
 from sqlalchemy import select
 
@@ -21,6 +23,7 @@ from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import DeliveryStatus, Direction
 from api.container import Container
 from api.services.worker import ClaimedJob, PermanentJobError
+from isa_engine.model import OutcomeKind, Status
 from isa_engine.ports import (
     LeadCard,
     OutcomeNotice,
@@ -50,6 +53,31 @@ def run_notify_job(container: Container, job: ClaimedJob) -> datetime | None:
             for url in settings.crm_urls:
                 uow.jobs.add(CRM, container.clock(), {"outcome_id": outcome_id, "url": url})
             uow.commit()
+    return None
+
+
+def run_remind_job(container: Container, job: ClaimedJob) -> datetime | None:
+    """An hour before an appointment: the agent's reminder, if it still stands."""
+    outcome_id = _outcome_id(job)
+    with container.uow(read_only=True) as uow:
+        notice, agent = notice_of(uow, outcome_id)
+        outcome = uow.session.get(OutcomeRow, outcome_id)
+        row = uow.session.get(ConversationRow, outcome.conversation_id) if outcome else None
+    if row is None or row.status is not Status.APPOINTMENT:
+        return None  # taken back, dead, or rescheduled (the new time has its own reminder)
+    if not (container.settings.smtp_host and agent is not None and agent.email):
+        return None
+    mailer = mailer_of(container)
+    as_appointment = replace(notice, kind=OutcomeKind.APPOINTMENT)  # an Update may have moved it
+    message = mailer.outcome_message(as_appointment, Recipient(agent.email, agent.first_name))
+    subject = str(message["Subject"])
+    del message["Subject"], message["Message-ID"]
+    message["Subject"] = f"Reminder, in an hour: {subject}"
+    message["Message-ID"] = make_msgid(f"isa.reminder-{outcome_id}")
+    try:
+        mailer.send(message)
+    except PermanentSendError as e:
+        raise PermanentJobError(f"the agent's reminder was refused: {e}") from None
     return None
 
 

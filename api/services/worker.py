@@ -164,7 +164,7 @@ class Worker:
 def handlers() -> dict[str, Handler]:
     """Every job kind the service knows and what runs it."""
     from api.services import drip, notify, outbox, timers  # late: they import the turns
-    from api.services.effects import ENROL, NOTIFY
+    from api.services.effects import ENROL, NOTIFY, REMIND
 
     return {
         SEND: outbox.run_send_job,
@@ -172,6 +172,7 @@ def handlers() -> dict[str, Handler]:
         ENROL: drip.run_enrol_job,
         NOTIFY: notify.run_notify_job,
         notify.CRM: notify.run_crm_job,
+        REMIND: notify.run_remind_job,
         **{kind: timers.run_timer_job for kind in timers.KINDS},
     }
 

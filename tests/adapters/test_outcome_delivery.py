@@ -6,6 +6,7 @@ checks every signature; the worker runs the jobs the turn left.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from email.message import EmailMessage
 
 from adapters.storage.vocab import Role
@@ -73,3 +74,33 @@ def test_an_appointment_is_emailed_to_the_agent_and_posted_to_the_crm(
     svc.clock.advance(hours=3)
     drain(svc)
     assert len(receiver.accepted) == 2 and len(smtp.inbox.delivered) == 1  # nothing more
+
+
+def test_the_agent_is_reminded_an_hour_before_the_appointment_and_only_of_the_latest_time(
+    make_service: ServiceFactory,  # noqa: F811
+    smtp_server: ServerFactory,  # noqa: F811
+) -> None:
+    smtp = smtp_server()
+    svc = make_service(
+        twilio=False,
+        auto_approve="all",
+        smtp_host=smtp.host,
+        smtp_port=smtp.port,
+        smtp_starttls=False,
+        mail_from="alerts@example.com",
+    )
+    agent, _ = svc.user("dana@example.com", Role.AGENT, "Dana")
+    svc.lead(ANA, "Ana", agent)
+    svc.client.post("/dev/sms", json={"from": ANA, "body": "3 bd in hutto. call me tomorrow at 3"})
+    svc.client.post("/dev/sms", json={"from": ANA, "body": "actually make it tomorrow at 4pm"})
+    drain(svc)
+    alerts = len(smtp.inbox.delivered)
+    svc.clock.now = datetime(2026, 11, 24, 20, 59, tzinfo=UTC)  # 14:59 in Austin
+    drain(svc)
+    assert len(smtp.inbox.delivered) == alerts  # 3 PM was moved: no reminder for it
+    svc.clock.now = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)  # 15:00, an hour before 4 PM
+    drain(svc)
+    [reminder] = smtp.inbox.delivered[alerts:]
+    assert str(reminder.message["Subject"]).strip().startswith("Reminder, in an hour: Appointment")
+    assert "4 PM" in str(reminder.message["Subject"])
+    assert reminder.rcpt_tos == ["dana@example.com"]
