@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from adapters.storage import audit
 from adapters.storage.columns import MAX_ID
+from adapters.storage.jobs import NEW_LEAD
 from adapters.storage.orm import ConsentRecord, Contact, ConversationRow, Inquiry, User
 from adapters.storage.repositories import to_e164
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -230,6 +231,8 @@ def intake(
             )
         )
     uow.session.flush()
+    if lead.owner_id is not None:  # the agent hears of the new lead (seed 000)
+        uow.jobs.add(NEW_LEAD, now, {"inquiry_id": inquiry.id})
     audit.record(
         uow.session,
         actor_id=actor_id,

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from adapters.crm_webhook import CrmWebhook
 from adapters.email_smtp import SmtpMailer
-from adapters.storage.orm import Contact, ConversationRow, Message, OutcomeRow, User
+from adapters.storage.orm import Contact, ConversationRow, Inquiry, Message, OutcomeRow, User
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import DeliveryStatus, Direction
 from api.container import Container
@@ -26,6 +26,7 @@ from api.services.worker import ClaimedJob, PermanentJobError
 from isa_engine.model import OutcomeKind, Status
 from isa_engine.ports import (
     LeadCard,
+    NewLeadNotice,
     OutcomeNotice,
     PermanentSendError,
     Recipient,
@@ -81,6 +82,47 @@ def run_remind_job(container: Container, job: ClaimedJob) -> datetime | None:
     return None
 
 
+def run_new_lead_job(container: Container, job: ClaimedJob) -> datetime | None:
+    """E-mail the owning agent about a lead that just came in (when SMTP is configured)."""
+    inquiry_id = job.payload.get("inquiry_id")
+    if not isinstance(inquiry_id, int):
+        raise PermanentJobError(f"new-lead job {job.id}: bad payload {job.payload!r}")
+    with container.uow(read_only=True) as uow:
+        inquiry = uow.session.get(Inquiry, inquiry_id)
+        if inquiry is None:
+            raise PermanentJobError(f"no inquiry {inquiry_id}")
+        contact = uow.session.get(Contact, inquiry.contact_id)
+        agent = uow.session.get(User, inquiry.owner_id) if inquiry.owner_id else None
+        assert contact is not None  # foreign key
+        notice = NewLeadNotice(
+            inquiry.id,
+            _card(contact),
+            inquiry.source,
+            inquiry.inquiry_type,
+            inquiry.received_at,
+            inquiry.property_address,
+            inquiry.message,
+        )
+    if not (container.settings.smtp_host and agent is not None and agent.email):
+        return None
+    try:
+        mailer_of(container).send_new_lead(notice, Recipient(agent.email, agent.first_name))
+    except PermanentSendError as e:
+        raise PermanentJobError(f"the new-lead e-mail was refused: {e}") from None
+    return None
+
+
+def _card(contact: Contact) -> LeadCard:
+    return LeadCard(
+        contact.id,
+        contact.phone,
+        contact.first_name,
+        contact.last_name,
+        contact.email,
+        contact.timezone,
+    )
+
+
 def run_crm_job(container: Container, job: ClaimedJob) -> datetime | None:
     """Post the outcome to one CRM URL (its delivery id is the same on every retry)."""
     outcome_id, url = _outcome_id(job), job.payload.get("url")
@@ -121,14 +163,7 @@ def notice_of(uow: SqlAlchemyUnitOfWork, outcome_id: int) -> tuple[OutcomeNotice
     notice = OutcomeNotice(
         outcome_id=outcome.id,
         kind=outcome.kind,
-        lead=LeadCard(
-            contact.id,
-            contact.phone,
-            contact.first_name,
-            contact.last_name,
-            contact.email,
-            contact.timezone,
-        ),
+        lead=_card(contact),
         slots=dict(outcome.slots),
         reason=outcome.reason,
         at=outcome.created_at,

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from adapters.storage.jobs import DEFAULT_LEASE, SEND
+from adapters.storage.jobs import DEFAULT_LEASE, NEW_LEAD, SEND
 from adapters.storage.orm import Job
 from api.container import Container
 
@@ -173,6 +173,7 @@ def handlers() -> dict[str, Handler]:
         NOTIFY: notify.run_notify_job,
         notify.CRM: notify.run_crm_job,
         REMIND: notify.run_remind_job,
+        NEW_LEAD: notify.run_new_lead_job,
         **{kind: timers.run_timer_job for kind in timers.KINDS},
     }
 

@@ -104,3 +104,37 @@ def test_the_agent_is_reminded_an_hour_before_the_appointment_and_only_of_the_la
     assert str(reminder.message["Subject"]).strip().startswith("Reminder, in an hour: Appointment")
     assert "4 PM" in str(reminder.message["Subject"])
     assert reminder.rcpt_tos == ["dana@example.com"]
+
+
+def test_a_new_lead_from_a_web_form_is_emailed_to_its_agent(
+    make_service: ServiceFactory,  # noqa: F811
+    smtp_server: ServerFactory,  # noqa: F811
+) -> None:
+    smtp = smtp_server()
+    svc = make_service(
+        twilio=False,
+        smtp_host=smtp.host,
+        smtp_port=smtp.port,
+        smtp_starttls=False,
+        mail_from="alerts@example.com",
+    )
+    agent, _ = svc.user("dana@example.com", Role.AGENT, "Dana")
+    _, coordinator = svc.user("cora@example.com", Role.COORDINATOR, "Cora")
+    posted = svc.client.post(
+        "/leads",
+        headers=coordinator,
+        json={
+            "phone": "(512) 555-0177",
+            "first_name": "Ben",
+            "source": "Zillow",
+            "inquiry_type": "Schedule Showing",
+            "property_address": "12 Oak St, Hutto TX",
+            "owner_id": agent,
+        },
+    )
+    assert posted.status_code == 201
+    drain(svc)
+    [mail] = smtp.inbox.delivered
+    assert mail.rcpt_tos == ["dana@example.com"]
+    body = text_of(mail.message)
+    assert "Ben" in body and "Zillow" in body and "12 Oak St" in body
