@@ -14,6 +14,7 @@ from adapters.script_files import FileScriptStore, default_root
 from adapters.storage.engine import make_engine
 from adapters.storage.migrate import upgrade
 from adapters.storage.unit_of_work import session_factory
+from api import web
 from api.container import Container
 from api.errors import install_error_handlers
 from api.routes import auth, conversations, dev, leads, queue, scripts, sms, voice
@@ -74,4 +75,5 @@ def create_app(
         voice.router,
     ):
         app.include_router(router)
+    web.install(app)  # the console: /console pages and their static files
     return app

@@ -1,0 +1,118 @@
+"""Templates and the helpers every console page shares: filters, the menu, flash messages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from adapters.storage.orm import User
+from api.container import Container
+from api.routes import leads as lead_routes
+from api.routes import queue as queue_routes
+from api.routes import scripts as script_routes
+from api.web.session import CSRF_FIELD, CSRF_HEADER, Session, allowed, same_rule
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+PREFIX = "/console"
+
+
+def waited(seconds: int | float) -> str:
+    """A wait as people say it: "40 s", "3 min", "2 h 5 min", "3 d"."""
+    s = max(0, int(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min"
+    if s < 86400:
+        h, m = divmod(s // 60, 60)
+        return f"{h} h {m} min" if m else f"{h} h"
+    return f"{s // 86400} d"
+
+
+def when(value: datetime | str | None) -> str:
+    """A time as "Nov 23 10:04 UTC" (the console shows stored times in UTC)."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%b %d %H:%M UTC")
+
+
+def slot_value(value: Any) -> str:
+    """A slot's value for people: lists joined, money with a $ and commas."""
+    if isinstance(value, list | tuple):
+        return " or ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int) and value >= 1000:
+        return f"${value:,}"
+    return str(value)
+
+
+templates.env.filters["waited"] = waited
+templates.env.filters["when"] = when
+templates.env.filters["slot"] = slot_value
+
+
+def menu(container: Container, user: User) -> list[tuple[str, str]]:
+    """The pages ``user`` may open, as (label, path)."""
+    items = []
+    if allowed(same_rule(queue_routes.Isa), user):
+        items.append(("Queue", f"{PREFIX}/queue"))
+    items.append(("Leads", f"{PREFIX}/leads"))
+    items.append(("Scripts", f"{PREFIX}/scripts"))
+    items.append(("Results", f"{PREFIX}/results"))
+    if container.settings.dev_phone:
+        items.append(("Phone", f"{PREFIX}/phone"))
+    return items
+
+
+def may(user: User, alias: object) -> bool:
+    """True when the JSON API's role alias lets ``user`` through."""
+    return allowed(same_rule(alias), user)
+
+
+def page(
+    request: Request,
+    template: str,
+    session: Session | None,
+    *,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """Render ``template`` with the signed-in user, the menu and the CSRF token."""
+    container: Container = request.app.state.container
+    base: dict[str, Any] = {
+        "prefix": PREFIX,
+        "user": session.user if session else None,
+        "csrf": session.csrf if session else "",
+        "csrf_field": CSRF_FIELD,
+        "csrf_header": CSRF_HEADER,
+        "menu": menu(container, session.user) if session else [],
+        "path": request.url.path,
+        "may_coordinate": session is not None and may(session.user, lead_routes.Coordinator),
+        "may_author": session is not None and may(session.user, script_routes.Author),
+    }
+    return templates.TemplateResponse(
+        request, template, {**base, **context}, status_code=status_code
+    )
+
+
+def is_htmx(request: Request) -> bool:
+    """True for a request htmx made (it swaps a fragment instead of loading a page)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def back(request: Request, path: str) -> Response:
+    """After a plain form POST: see the page again (303, so a reload does not post twice)."""
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": path})
+    return RedirectResponse(path, status_code=303)

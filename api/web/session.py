@@ -1,0 +1,152 @@
+"""Console sign-in: a signed, SameSite=strict session cookie and a CSRF token for every form.
+
+The cookie carries an API token (issued by ``api.accounts.issue_token`` at
+sign-in, revoked at sign-out, so signing out ends the session on the server
+too) and a random CSRF token, both signed with itsdangerous. A POST must send
+the CSRF token back, as the ``csrf`` form field or the ``X-CSRF-Token``
+header (htmx sends it from ``hx-headers`` on ``<body>``).
+
+The signing key is ``ISA_SESSION_SECRET``; without it each process makes a
+random one, so sign-ins last until a restart (set it when running several
+processes on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, get_args
+
+from fastapi import Depends, HTTPException, Request, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import select
+
+from adapters.storage.orm import ApiToken, User
+from api.container import Container
+from api.deps import ContainerDep
+from api.security import token_hash
+from api.settings import PLACEHOLDERS
+
+COOKIE = "isa_session"
+MAX_AGE = 12 * 3600  # a working day; sign in again after
+CSRF_FIELD = "csrf"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+class WebSettings(BaseSettings):
+    """The console's own setting: the key that signs session cookies."""
+
+    model_config = SettingsConfigDict(env_prefix="ISA_", extra="ignore", env_ignore_empty=True)
+
+    session_secret: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """Who is signed in, and the CSRF token their forms must send back."""
+
+    user: User
+    token: str
+    csrf: str
+
+
+class SignInNeeded(Exception):
+    """No valid session: the console redirects to the sign-in page."""
+
+
+def _serializer(container: Container) -> URLSafeTimedSerializer:
+    found = container.extras.get("web_serializer")
+    if isinstance(found, URLSafeTimedSerializer):
+        return found
+    secret = WebSettings().session_secret
+    if secret is not None and secret.strip().lower() in PLACEHOLDERS:
+        raise ValueError(f"ISA_SESSION_SECRET is a placeholder ({secret!r}): set a real secret")
+    made = URLSafeTimedSerializer(secret or secrets.token_urlsafe(32), salt="isa-console")
+    container.extras["web_serializer"] = made
+    return made
+
+
+def start(container: Container, response: Response, token: str, *, secure: bool) -> None:
+    """Set the session cookie for a freshly issued API ``token``."""
+    value = _serializer(container).dumps({"t": token, "c": secrets.token_urlsafe(24)})
+    response.set_cookie(
+        COOKIE,
+        value,
+        max_age=MAX_AGE,
+        httponly=True,
+        samesite="strict",
+        secure=secure,
+        path="/",
+    )
+
+
+def end(response: Response) -> None:
+    """Forget the session cookie."""
+    response.delete_cookie(COOKIE, path="/", samesite="strict", httponly=True)
+
+
+def read(container: Container, request: Request) -> Session | None:
+    """The request's session if its cookie is valid and its token still live, else None."""
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return None
+    try:
+        data: Any = _serializer(container).loads(raw, max_age=MAX_AGE)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("t"), str):
+        return None
+    with container.uow(read_only=True) as uow:
+        user = uow.session.execute(
+            select(User)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == token_hash(data["t"]), ApiToken.revoked_at.is_(None))
+        ).scalar_one_or_none()
+    if user is None or not user.active:
+        return None
+    return Session(user=user, token=data["t"], csrf=str(data.get("c", "")))
+
+
+def signed_in(request: Request, container: ContainerDep) -> Session:
+    """The session, or SignInNeeded (the console answers with the sign-in page)."""
+    found = read(container, request)
+    if found is None:
+        raise SignInNeeded()
+    return found
+
+
+SessionDep = Annotated[Session, Depends(signed_in)]
+
+
+async def checked(request: Request, session: SessionDep) -> Session:
+    """The session of a POST whose CSRF token matches; 403 otherwise."""
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None:
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not sent or not session.csrf or not hmac.compare_digest(sent, session.csrf):
+        raise HTTPException(403, "the form has expired: reload the page and try again")
+    return session
+
+
+PostDep = Annotated[Session, Depends(checked)]
+
+
+def same_rule(alias: object) -> Callable[[User], User]:
+    """The role check inside a JSON route's ``Annotated[User, Depends(require(...))]`` alias,
+    so the console lets through exactly whom the JSON API does."""
+    check: Callable[[User], User] = get_args(alias)[1].dependency
+    return check
+
+
+def allowed(rule: Callable[[User], User], user: User) -> bool:
+    """True when ``rule`` lets ``user`` through."""
+    try:
+        rule(user)
+    except HTTPException:
+        return False
+    return True

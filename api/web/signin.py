@@ -1,0 +1,122 @@
+"""Sign in with e-mail and password, sign out, and each role's first page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from adapters.storage import audit
+from adapters.storage.orm import ApiToken, User
+from adapters.storage.vocab import Role
+from api.accounts import issue_token
+from api.deps import ContainerDep
+from api.security import token_hash, verify_password
+from api.web import session as web_session
+from api.web.render import PREFIX, page
+from api.web.session import PostDep
+
+router = APIRouter()
+root = APIRouter(include_in_schema=False)
+
+HOME = {
+    Role.ISA: "queue",
+    Role.ADMIN: "queue",
+    Role.AGENT: "leads",
+    Role.COORDINATOR: "leads",
+    Role.AUTHOR: "scripts",
+}
+
+
+def _safe_next(target: str | None) -> str | None:
+    # only our own pages: never an open redirect to another site
+    if target and target.startswith(PREFIX + "/") and "//" not in target and "\\" not in target:
+        return target
+    return None
+
+
+@root.get("/")
+def to_console() -> RedirectResponse:
+    """The console is the service's front page."""
+    return RedirectResponse(f"{PREFIX}/", status_code=307)
+
+
+@root.get("/favicon.ico")
+def no_icon() -> Response:
+    """Browsers ask for an icon at the root; there is none (and no 404 in their consoles)."""
+    return Response(status_code=204)
+
+
+@router.get("/")
+def home(request: Request, container: ContainerDep) -> RedirectResponse:
+    """Each role's first page; the sign-in page for strangers."""
+    found = web_session.read(container, request)
+    if found is None:
+        return RedirectResponse(f"{PREFIX}/sign-in", status_code=303)
+    return RedirectResponse(f"{PREFIX}/{HOME[Role(found.user.role)]}", status_code=303)
+
+
+@router.get("/sign-in", response_class=HTMLResponse)
+def sign_in_form(request: Request, next: str | None = None) -> HTMLResponse:
+    """The sign-in form."""
+    return page(request, "signin.html", None, next=_safe_next(next) or "", error=None)
+
+
+@router.post("/sign-in", response_model=None)
+def sign_in(
+    request: Request,
+    container: ContainerDep,
+    email: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=1000)],
+    next: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Check the password, issue a console token, set the session cookie."""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        raise HTTPException(403, "sign in from the console's own page")
+    with container.uow() as uow:
+        user = uow.session.execute(
+            select(User).where(User.email == email.strip().lower())
+        ).scalar_one_or_none()
+        if user is None or not user.active or not verify_password(password, user.password_hash):
+            return page(
+                request,
+                "signin.html",
+                None,
+                next=_safe_next(next) or "",
+                error="Wrong e-mail or password.",
+                email=email,
+            )
+        _, token = issue_token(uow, user, name="console", at=container.clock(), actor_id=user.id)
+        uow.commit()
+        target = _safe_next(next) or f"{PREFIX}/{HOME[Role(user.role)]}"
+    response = RedirectResponse(target, status_code=303)
+    secure = request.url.scheme == "https"
+    web_session.start(container, response, token, secure=secure)
+    return response
+
+
+@router.post("/sign-out")
+def sign_out(container: ContainerDep, session: PostDep) -> RedirectResponse:
+    """Revoke the console token and forget the cookie."""
+    now = container.clock()
+    with container.uow() as uow:
+        row = uow.session.scalar(
+            select(ApiToken).where(ApiToken.token_hash == token_hash(session.token))
+        )
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = now
+            audit.record(
+                uow.session,
+                actor_id=session.user.id,
+                action="token.revoke",
+                subject=("user", session.user.id),
+                at=now,
+                token_id=row.id,
+                why="signed out of the console",
+            )
+            uow.commit()
+    response = RedirectResponse(f"{PREFIX}/sign-in", status_code=303)
+    web_session.end(response)
+    return response
