@@ -1,5 +1,5 @@
 """Scripts: every version and its results, one version with its diagram, two side by side with
-a diff, an editor whose errors show at their line, publish.
+a diff, an editor whose errors show at their line and a chat to try the draft in, publish.
 
 Reading, uploading and publishing go through ``api.services.scripts`` (what
 ``/scripts`` uses); checking a draft is the core's own ``parse_script``.
@@ -19,13 +19,15 @@ from rich.console import Console
 from api.container import Container
 from api.deps import ContainerDep
 from api.routes import scripts as script_routes
+from api.script_views import _condition, segment_warnings, text_flow
 from api.script_views import diff as semantic_diff
-from api.script_views import segment_warnings, text_flow
 from api.services import scripts as versions
 from api.web.render import PREFIX, page
 from api.web.session import PostDep, SessionDep, same_rule
+from api.web.try_draft import WAIT, play
 from isa_engine.authoring import parse_script
 from isa_engine.errors import IsaError, ScriptError, ScriptErrors
+from isa_engine.script import Script
 
 router = APIRouter()
 author = same_rule(script_routes.Author)
@@ -157,6 +159,7 @@ def version_page(
         published=live == version,
         yaml=text,
         flow="\n".join(text_flow(script)),
+        diagram=diagram(script),
         notes=segment_warnings(script),
         all_versions=sorted(versions.versions_on_disk(container.scripts.root, name)),
     )
@@ -202,3 +205,71 @@ def publish(name: str, version: int, container: ContainerDep, session: PostDep) 
     except IsaError as exc:
         raise HTTPException(404, str(exc)) from None
     return RedirectResponse(f"{PREFIX}/scripts/{name}/{version}?published=1", status_code=303)
+
+
+@router.post("/scripts/{name}/try", response_class=HTMLResponse)
+def try_it(
+    name: str,
+    request: Request,
+    container: ContainerDep,
+    session: PostDep,
+    text: Annotated[str, Form(max_length=200_000)],
+    said: Annotated[list[str] | None, Form()] = None,
+    say: Annotated[str, Form(max_length=1600)] = "",
+    action: Annotated[str, Form()] = "send",
+) -> HTMLResponse:
+    """The draft as it stands, played from its opening through what the lead said so far and
+    the new text (or 20 minutes passing); htmx swaps the chat in. Nothing is saved."""
+    author(session.user)
+    number, _ = _draft(container, name)
+    text = text.replace("\r\n", "\n")
+    turns = [] if action == "restart" else list(said or [])[:200]
+    if action == "wait":
+        turns.append(WAIT)
+    elif action == "send" and say.strip():
+        turns.append(say.strip())
+    errors: list[ScriptError] = []
+    trial = None
+    try:
+        trial = play(parse_script(text, f"{name}/v{number}.yaml"), turns)
+    except ScriptErrors as exc:
+        errors = list(exc.errors)
+    except ScriptError as exc:
+        errors = [exc]
+    return page(
+        request, "script_try.html", session, name=name, turns=turns, trial=trial, try_errors=errors
+    )
+
+
+BOX_W, BOX_H, GAP, LEFT = 300, 56, 26, 10
+
+
+def diagram(script: Script) -> dict[str, Any]:
+    """The steps as boxes in a column joined by arrows, for the SVG in script.html: the
+    opening, each step (its slot, required or not, the condition it is asked on), the closing."""
+    boxes: list[dict[str, Any]] = [
+        {"kind": "end", "title": "Opening text", "note": "names the agent, how to opt out"}
+    ]
+    for i, step in enumerate(script.steps, 1):
+        boxes.append(
+            {
+                "kind": "step" if step.required else "step optional",
+                "title": f"{i}. {step.slot}",
+                "note": "required" if step.required else "optional",
+                "when": f"only if {_condition(step.when)}" if step.when else "",
+                "slot": step.slot,
+            }
+        )
+    needs = ", ".join(script.outcomes.appointment_needs)
+    boxes.append({"kind": "end", "title": "Appointment or Engagement", "note": f"needs {needs}"})
+    for n, box in enumerate(boxes):
+        box["y"] = GAP // 2 + n * (BOX_H + GAP)
+    return {
+        "boxes": boxes,
+        "width": BOX_W + 2 * LEFT,
+        "height": len(boxes) * (BOX_H + GAP),
+        "box_w": BOX_W,
+        "box_h": BOX_H,
+        "gap": GAP,
+        "left": LEFT,
+    }

@@ -1,4 +1,5 @@
-"""An author drafts a new script version, sees a located error, fixes it, saves, publishes."""
+"""An author drafts a new script version, sees a located error, fixes it, tries it in the chat,
+saves, publishes, and sees its steps drawn."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from adapters.storage.vocab import Role
-from tests.web.conftest import Console, Tab
+from tests.web.conftest import PHONE, Console, Tab
 
 
 def test_an_author_fixes_a_located_error_and_publishes(console: Console, tab_factory: Any) -> None:
@@ -32,16 +33,50 @@ def test_an_author_fixes_a_located_error_and_publishes(console: Console, tab_fac
     errors.get_by_role("link", name=f"line {broken_at}").first.click()
     expect(box).to_be_focused()
     tab.shot("script-editor")
+    say = page.get_by_label("What the lead texts")
+    say.fill("yes")
+    page.get_by_role("button", name="Send as the lead").click()
+    tab.settled()
+    expect(page.locator("#try-errors")).to_contain_text(f"line {broken_at}")
 
     fixed = draft.replace("And how many bathrooms?", "And how many bathrooms do you need?")
     box.fill(fixed)
     page.get_by_role("button", name="Check").click()
     expect(page.get_by_role("status")).to_contain_text("No problems")
+
+    # try the draft as the lead: nothing saved, the next question and the slots shown
+    say = page.get_by_label("What the lead texts")
+    say.fill("yes, 3 beds 2 baths in hutto")
+    page.get_by_role("button", name="Send as the lead").click()
+    tab.settled()
+    thread = page.locator("#try-thread")
+    expect(thread).to_contain_text("This is Dana's assistant")
+    expect(thread).to_contain_text("What price range are you hoping to stay under?")
+    expect(page.locator("#try-slots")).to_contain_text("beds: 3")
+    expect(page.locator("#try-slots")).to_contain_text("location: Hutto")
+    expect(page.locator("#try-status")).to_contain_text("waiting on price_max")
+    expect(say).to_be_focused()
+    page.get_by_role("button", name="Wait 20 min").click()
+    tab.settled()
+    expect(thread).to_contain_text("20 minutes pass")
+    expect(page.locator("#try-slots")).to_contain_text("beds: 3")  # the transcript is kept
+    page.locator("#try").scroll_into_view_if_needed()
+    tab.shot("script-try")
+    assert not (console.container.scripts.root / "buyer" / "v2.yaml").exists()
+
     page.get_by_role("button", name="Save as buyer@2").click()
     expect(page.get_by_role("status")).to_contain_text("Saved as buyer@2")
     page.get_by_role("button", name="Publish buyer@2").click()
     expect(page.get_by_role("status")).to_contain_text("Published: new conversations start on")
     expect(page.locator("#published")).to_be_visible()
+    steps = sum(line.startswith("  - slot:") for line in fixed.splitlines())
+    expect(page.locator("#diagram g.step")).to_have_count(steps)
+    expect(page.locator("#diagram g.box")).to_have_count(steps + 2)  # the opening, the closing
+    expect(page.locator('#diagram g[data-slot="beds"]')).to_contain_text("required")
+    page.set_viewport_size(PHONE)
+    page.locator("#diagram").scroll_into_view_if_needed()
+    tab.shot("script-diagram")
+    page.set_viewport_size({"width": 1280, "height": 860})
 
     page.get_by_role("link", name="diff with v1").click()
     expect(page.locator("#diff-summary")).to_contain_text("bathrooms do you need?")
