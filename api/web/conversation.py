@@ -117,12 +117,14 @@ def check_text(
 ) -> HTMLResponse:
     """The composer's verdict while the agent types."""
     context = conversation_context(container, session, contact_id)
+    now = container.clock()
     verdict = presend.check(
         text[:1600],
         phone=context["contact"]["phone"],
         agent_first=context["agent_first"],
         agent_last=context["agent_last"],
-        now=container.clock(),
+        now=now,
+        quiet=presend.quiet_hours(container, contact_id, now) if text.strip() else None,
     )
     return page(request, "_verdict.html", session, verdict=verdict, text=text)
 
@@ -212,23 +214,27 @@ def send_text(
     tasks: BackgroundTasks,
     text: Annotated[str, Form(max_length=1600)],
 ) -> Response:
-    """Text the lead: refused with reasons by the guard or quiet hours, else sent."""
+    """Text the lead: refused with reasons by the guard, else sent (or queued till quiet
+    hours end, and the flash says when)."""
 
     def run(user: User) -> tuple[str, tuple[int, ...]]:
         context = conversation_context(container, session, contact_id)
+        now = container.clock()
         verdict = presend.check(
             text,
             phone=context["contact"]["phone"],
             agent_first=context["agent_first"],
             agent_last=context["agent_last"],
-            now=container.clock(),
+            now=now,
+            quiet=presend.quiet_hours(container, contact_id, now),
         )
         if not text.strip():
             raise LookupError("Type a text first.")
         if not verdict.ok:
             raise PersonaRefused(text, verdict.reasons)
         result = agents.act(container, contact_id, user, "message", text.strip())
-        return "Sent.", result.outbound_ids
+        said = f"Queued. {verdict.notice}" if verdict.notice else "Sent."
+        return said, result.outbound_ids
 
     return _act(request, container, session, tasks, contact_id, texter, run)
 

@@ -1,46 +1,70 @@
-"""The checks a typed text passes in the composer before it is sent, each saying why it refuses.
+"""The checks a typed text passes in the composer before it is sent, each saying why.
 
 The send itself checks again (the core runs the persona guard on every
-outbound text); this is so the agent sees the reasons while typing.
+outbound text, and the outbox holds a text back in quiet hours); this is so
+the agent sees the reasons while typing. The persona guard refuses; quiet
+hours only defer (the outbox queues the text, never drops it), so they are a
+notice, not a refusal.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from adapters.storage.orm import Contact
+from api.container import Container
+from api.services.outbox import recent_sends, recipient_of, rules_of
 from isa_engine import persona
-from isa_engine.policy.zones import lead_now
+from isa_engine.policy.quiet_hours import NeverAllowed, earliest_send
+from isa_engine.policy.zones import lead_now, lead_zone
 
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """The composer's verdict: ``ok``, or the reasons, and the lead's own clock."""
+    """The composer's verdict: ``ok``, or the reasons; when the text will go if not now
+    (``notice``); and the lead's own clock."""
 
     ok: bool
     reasons: tuple[str, ...]
     lead_time: str
+    notice: str | None = None
 
 
-def quiet_hours(phone: str, now: datetime) -> str | None:
-    """Why a text may not go now because of the lead's quiet hours, or None.
-
-    HOOK: quiet hours are being written in the core (``isa_engine.policy``) by
-    another person. When they land, call them here with the lead's local time
-    (``lead_now(now, phone)``) and return their reason; the composer already
-    shows whatever this returns and refuses to send.
-    """
-    del phone, now
-    return None
+def quiet_hours(container: Container, contact_id: int, now: datetime) -> str | None:
+    """When and why a text typed now would wait (quiet hours, caps), in the lead's own
+    time; None when it may go at once."""
+    rules = rules_of(container)
+    lookback = max((cap.per for cap in rules.caps), default=timedelta(0))
+    with container.uow(read_only=True) as uow:
+        contact = uow.session.get(Contact, contact_id)
+        if contact is None:
+            return None
+        recipient = recipient_of(uow, contact)
+        sent = [s for s in recent_sends(uow, contact_id, now - lookback) if s is not None]
+        phone = contact.phone
+    try:
+        clearance = earliest_send(rules, recipient, now, sent)
+    except NeverAllowed as exc:
+        return f"Will wait: {exc}"
+    if not clearance.deferred:
+        return None
+    zone = lead_zone(phone)
+    at = clearance.at.astimezone(zone)
+    return f"Will go {at:%a %H:%M} in {zone.key}: " + "; ".join(clearance.reasons)
 
 
 def check(
-    text: str, *, phone: str, agent_first: str, agent_last: str | None, now: datetime
+    text: str,
+    *,
+    phone: str,
+    agent_first: str,
+    agent_last: str | None,
+    now: datetime,
+    quiet: str | None = None,
 ) -> Check:
-    """The persona guard and the quiet-hours hook on ``text`` for this lead and agent."""
-    reasons = list(persona.check(text, agent_first, agent_last).reasons) if text.strip() else []
-    quiet = quiet_hours(phone, now)
-    if quiet:
-        reasons.append(quiet)
+    """The persona guard on ``text`` for this lead and agent, with ``quiet`` (from
+    ``quiet_hours``) as a notice."""
+    reasons = tuple(persona.check(text, agent_first, agent_last).reasons) if text.strip() else ()
     local = lead_now(now, phone)
-    return Check(not reasons, tuple(reasons), local.strftime("%a %H:%M %Z"))
+    return Check(not reasons, reasons, local.strftime("%a %H:%M %Z"), quiet)

@@ -22,7 +22,16 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adapters.storage.orm import Contact, ConversationRow, Inquiry, OutcomeRow, Suggestion, User
+from adapters.storage.orm import (
+    Contact,
+    ConversationRow,
+    Inquiry,
+    Message,
+    OutcomeRow,
+    Suggestion,
+    User,
+)
+from adapters.storage.vocab import Direction
 from api.deps import ContainerDep
 from api.web.render import page
 from api.web.session import SessionDep
@@ -105,6 +114,55 @@ def decision_minutes(session: Session, since: datetime, until: datetime) -> floa
     return round(statistics.median(waits), 1) if waits else None
 
 
+def first_reply_seconds(
+    session: Session, since: datetime, until: datetime
+) -> dict[str, list[float]]:
+    """Seconds from each inquiry received in the period to our first outbound text that left
+    after it, by script version (that text's conversation) and ``overall``."""
+    inquiries = session.execute(
+        select(Inquiry.contact_id, Inquiry.received_at).where(
+            Inquiry.received_at >= since, Inquiry.received_at < until
+        )
+    ).all()
+    contacts = {c for c, _ in inquiries}
+    sends: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
+    for contact_id, sent_at, name, version in session.execute(
+        select(
+            Message.contact_id,
+            Message.sent_at,
+            ConversationRow.script_name,
+            ConversationRow.script_version,
+        )
+        .outerjoin(ConversationRow, ConversationRow.id == Message.conversation_id)
+        .where(
+            Message.contact_id.in_(contacts),
+            Message.direction == Direction.OUT,
+        )
+        .order_by(Message.sent_at)
+    ):
+        if sent_at is not None:
+            sends[contact_id].append((sent_at, f"{name}@{version}" if name else "no script"))
+    found: dict[str, list[float]] = defaultdict(list)
+    for contact_id, received in inquiries:
+        first = next(((at, key) for at, key in sends[contact_id] if at >= received), None)
+        if first is not None:
+            seconds = (first[0] - received).total_seconds()
+            found["overall"].append(seconds)
+            found[first[1]].append(seconds)
+    return dict(found)
+
+
+def duration(seconds: float | None) -> str | None:
+    """A median wait, in the unit a person reads best."""
+    if seconds is None:
+        return None
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 def chart(groups: list[Funnel]) -> dict[str, Any]:
     """Bar geometry for one dimension: a row of four bars per group, scaled to the largest."""
     top = max((f.counts["new"] for f in groups), default=0) or 1
@@ -148,6 +206,8 @@ def results_page(
     with container.uow(read_only=True) as uow:
         found = funnels(uow.session, start, end)
         median = decision_minutes(uow.session, start, end)
+        replies = first_reply_seconds(uow.session, start, end)
+    speed = {k: duration(statistics.median(v)) for k, v in sorted(replies.items())}
     return page(
         request,
         "results.html",
@@ -162,4 +222,6 @@ def results_page(
         since=start.date().isoformat(),
         until=(end - timedelta(days=1)).date().isoformat(),
         median=median,
+        first_reply=speed.pop("overall", None),
+        first_reply_by_script=speed,
     )

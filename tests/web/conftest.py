@@ -49,6 +49,7 @@ PASSWORD = "correct horse battery"
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 PHONE = {"width": 390, "height": 844}
 OFFICE_HOURS = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)  # Monday 10:00 in Austin
+EVENING = datetime(2026, 11, 24, 3, 30, tzinfo=UTC)  # Monday 21:30 in Austin: quiet hours
 
 
 def chromium_path() -> str | None:
@@ -84,11 +85,17 @@ def browser() -> Iterator[Any]:
         found.close()
 
 
-def office_hours_clock() -> Callable[[], datetime]:
-    """Time that runs at the wall clock's pace from Monday 10:00 in Austin, so quiet hours
-    never hold a text back whenever the tests run."""
+def office_hours_clock(start: datetime = OFFICE_HOURS) -> Callable[[], datetime]:
+    """Time that runs at the wall clock's pace from ``start`` (Monday 10:00 in Austin), so
+    quiet hours never hold a text back whenever the tests run."""
     started = time.monotonic()
-    return lambda: OFFICE_HOURS + timedelta(seconds=time.monotonic() - started)
+    return lambda: start + timedelta(seconds=time.monotonic() - started)
+
+
+@pytest.fixture
+def clock_start() -> datetime:
+    """When the console's clock starts; a test may parametrize it (e.g. with ``EVENING``)."""
+    return OFFICE_HOURS
 
 
 def _free_port() -> int:
@@ -144,14 +151,18 @@ class Console:
 
 
 @pytest.fixture
-def console(tmp_path: Path, sqlite_template: Path) -> Iterator[Console]:  # noqa: F811
+def console(
+    tmp_path: Path,
+    sqlite_template: Path,  # noqa: F811
+    clock_start: datetime,
+) -> Iterator[Console]:
     """``isa serve`` as a developer runs it: uvicorn, SQLite, the simulated phone on."""
     db = tmp_path / "isa.db"
     shutil.copyfile(sqlite_template, db)
     scripts = tmp_path / "scripts"
     shutil.copytree(REPO / "scripts", scripts)
     settings = Settings(database_url=f"sqlite:///{db}", dev_phone=True, scripts_dir=scripts)
-    app = create_app(settings, migrate=False, clock=office_hours_clock())
+    app = create_app(settings, migrate=False, clock=office_hours_clock(clock_start))
     sms = ConsoleSms(echo=False)
     app.state.container.extras["sms"] = sms
     port = _free_port()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from adapters.storage.vocab import Role
-from tests.web.conftest import PHONE, Console, Tab
+from tests.web.conftest import EVENING, PHONE, Console, Tab
 
 BEN = "+15125550177"
 
@@ -82,3 +83,25 @@ def test_an_isa_may_not_open_the_coordinators_and_an_agent_not_the_queue(
     stranger.page.get_by_label("Password").fill("wrong")
     stranger.page.get_by_role("button", name="Sign in").click()
     expect(stranger.page.get_by_role("alert")).to_have_text("Wrong e-mail or password.")
+
+
+@pytest.mark.parametrize("clock_start", [EVENING])
+def test_the_composer_says_when_a_text_in_quiet_hours_will_go(
+    console: Console, tab_factory: Any
+) -> None:
+    contact = _ready(console)
+    agent: Tab = tab_factory()
+    agent.sign_in("maria@example.com")
+    agent.go(f"/console/conversations/{contact}")
+    page = agent.page
+    page.get_by_role("button", name="Take over").click()
+    expect(page.locator("#conv-status")).to_have_text("agent")
+    agent.settled()
+    page.get_by_label("Text Ben yourself").fill("Hi Ben, when is a good time for a quick call?")
+    notice = page.locator("#verdict .notice")
+    expect(notice).to_contain_text("Will go Tue 09:00 in America/Chicago")
+    expect(notice).to_contain_text("quiet hours")
+    expect(page.locator("#verdict")).to_contain_text("Passes the persona guard")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".flash")).to_contain_text("Queued. Will go Tue")
+    expect(page.locator(".conv-thread")).to_contain_text("when is a good time for a quick call?")

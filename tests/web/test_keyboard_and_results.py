@@ -3,6 +3,7 @@ At a phone's width the queue and the conversation still work."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import expect
@@ -65,6 +66,9 @@ def test_the_queue_works_from_the_keyboard_alone_to_an_appointment(
         row = page.locator(f"#funnel-{table}").get_by_role("row", name=group)
         expect(row.locator("td")).to_have_text(counts)
     expect(page.locator("svg.chart").first).to_be_visible()
+    # speed to first reply: from the inquiry to our first text that left, with its unit
+    expect(page.locator("#first-reply")).to_have_text(re.compile(r"^\d+(\.\d)? (s|min|h)$"))
+    expect(page.locator("#first-reply-by-script")).to_contain_text("buyer@1: ")
     tab.shot("results")
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import expect
 
@@ -73,3 +75,31 @@ def test_a_coordinator_imports_a_csv_and_assigns_leads(
     agent.page.get_by_role("link", name="Dev Patel").click()
     agent.page.get_by_role("button", name="Accept").click()
     expect(agent.page.locator(".flash")).to_have_text("Accepted: the lead is yours.")
+
+
+def test_a_coordinator_saves_filters_and_picks_them_again(
+    console: Console, tab_factory: Any
+) -> None:
+    console.user("cody@example.com", Role.COORDINATOR, "Cody Reyes")
+    tab: Tab = tab_factory()
+    tab.sign_in("cody@example.com")
+    tab.go("/console/leads")
+    page = tab.page
+    page.get_by_label("Priority").select_option("hot")
+    page.get_by_label("Contact source").fill("Zillow")
+    page.get_by_role("button", name="Go").click()
+    expect(page).to_have_url(re.compile(r"priority=hot"))
+    page.get_by_label("Save these filters as").fill("hot zillow")
+    page.get_by_role("button", name="Save filters").click()
+    expect(page.locator("#sf-said")).to_have_text("Saved \u201chot zillow\u201d.")
+
+    page.get_by_role("link", name="Clear all").click()
+    expect(page).to_have_url(re.compile(r"/console/leads$"))
+    expect(page.get_by_label("Priority")).to_have_value("")
+    page.get_by_label("Saved filters").select_option("hot zillow")
+    expect(page).to_have_url(re.compile(r"priority=hot"))
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["priority"] == ["hot"] and query["source"] == ["Zillow"]
+    expect(page.get_by_label("Priority")).to_have_value("hot")
+    expect(page.get_by_label("Contact source")).to_have_value("Zillow")
+    expect(page.get_by_label("Saved filters")).to_have_value("hot zillow")

@@ -256,3 +256,54 @@
     }
   });
 })();
+
+// Saved filters on the Leads page: the current query saved under a name in this browser
+// (localStorage), picked again from a list. Self-contained; does nothing on other pages.
+(function savedFilters() {
+  var box = document.getElementById("saved-filters");
+  if (!box) return;
+  var KEY = "isa.savedFilters";
+  var pick = document.getElementById("sf-pick");
+  var name = document.getElementById("sf-name");
+  var said = document.getElementById("sf-said");
+  function load() {
+    try { return JSON.parse(localStorage.getItem(KEY) || "{}") || {}; } catch (e) { return {}; }
+  }
+  function current() {
+    var kept = new URLSearchParams();
+    new URLSearchParams(location.search).forEach(function (value, key) {
+      if (value !== "" && key !== "page") kept.append(key, value);
+    });
+    return kept.toString();
+  }
+  function fill() {
+    var saved = load();
+    while (pick.options.length > 1) pick.remove(1);
+    Object.keys(saved).sort().forEach(function (n) {
+      var option = document.createElement("option");
+      option.value = n;
+      option.textContent = n;
+      if (saved[n] === current() && current() !== "") option.selected = true;
+      pick.appendChild(option);
+    });
+  }
+  document.getElementById("sf-save").addEventListener("click", function () {
+    var n = name.value.trim();
+    if (!n) { said.textContent = "Give the filters a name first."; name.focus(); return; }
+    var saved = load();
+    saved[n] = current();
+    localStorage.setItem(KEY, JSON.stringify(saved));
+    name.value = "";
+    fill();
+    pick.value = n;
+    said.textContent = "Saved \u201c" + n + "\u201d.";
+  });
+  pick.addEventListener("change", function () {
+    var saved = load();
+    if (!(pick.value in saved)) return;
+    var query = saved[pick.value];
+    location.href = box.dataset.leads + (query ? "?" + query : "");
+  });
+  fill();
+  box.hidden = false;
+})();
