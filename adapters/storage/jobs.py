@@ -20,6 +20,8 @@ from adapters.storage.orm import Job
 DEFAULT_LEASE = timedelta(minutes=5)
 SEND = "send"
 """The kind of the job that sends one outbound text (payload ``{"message_id": …}``)."""
+ASSIGNED = "assigned"
+"""The kind of the job that e-mails an agent the lead offered to them (``{"assignment_id"}``)."""
 NEW_LEAD = "new_lead"
 """The kind of the job that tells the owning agent of a new lead (``{"inquiry_id": …}``)."""
 

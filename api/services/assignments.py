@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy import exists, select, update
 
 from adapters.storage import audit
+from adapters.storage.jobs import ASSIGNED
 from adapters.storage.leads import OPEN_ASSIGNMENT
 from adapters.storage.orm import (
     Assignment,
@@ -109,6 +110,7 @@ def assign(
     )
     uow.session.add(row)
     uow.session.flush()
+    uow.jobs.add(ASSIGNED, now, {"assignment_id": row.id})  # the agent's e-mail (seed 002)
     audit.record(
         uow.session,
         actor_id=coordinator.id,

@@ -18,13 +18,22 @@ from sqlalchemy import select
 
 from adapters.crm_webhook import CrmWebhook
 from adapters.email_smtp import SmtpMailer
-from adapters.storage.orm import Contact, ConversationRow, Inquiry, Message, OutcomeRow, User
+from adapters.storage.orm import (
+    Assignment,
+    Contact,
+    ConversationRow,
+    Inquiry,
+    Message,
+    OutcomeRow,
+    User,
+)
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
-from adapters.storage.vocab import DeliveryStatus, Direction
+from adapters.storage.vocab import AssignmentState, DeliveryStatus, Direction
 from api.container import Container
 from api.services.worker import ClaimedJob, PermanentJobError
 from isa_engine.model import OutcomeKind, Status
 from isa_engine.ports import (
+    AssignmentOffer,
     LeadCard,
     NewLeadNotice,
     OutcomeNotice,
@@ -109,6 +118,53 @@ def run_new_lead_job(container: Container, job: ClaimedJob) -> datetime | None:
         mailer_of(container).send_new_lead(notice, Recipient(agent.email, agent.first_name))
     except PermanentSendError as e:
         raise PermanentJobError(f"the new-lead e-mail was refused: {e}") from None
+    return None
+
+
+def run_assignment_job(container: Container, job: ClaimedJob) -> datetime | None:
+    """E-mail the agent a lead offered to them, with links to accept or reject it."""
+    assignment_id = job.payload.get("assignment_id")
+    if not isinstance(assignment_id, int):
+        raise PermanentJobError(f"assignment job {job.id}: bad payload {job.payload!r}")
+    with container.uow(read_only=True) as uow:
+        offer = uow.session.get(Assignment, assignment_id)
+        if offer is None or offer.state is not AssignmentState.OFFERED:
+            return None  # decided meanwhile
+        agent = uow.session.get(User, offer.agent_id)
+        by = uow.session.get(User, offer.assigned_by_id) if offer.assigned_by_id else None
+        contact = uow.session.get(Contact, offer.contact_id)
+        inquiry = uow.session.scalar(
+            select(Inquiry)
+            .where(Inquiry.contact_id == offer.contact_id)
+            .order_by(Inquiry.received_at.desc())
+            .limit(1)
+        )
+        if contact is None or inquiry is None or agent is None:
+            return None
+        # the lead's page in the console: the agent signs in and answers with one click
+        page = f"{container.settings.public_url.rstrip('/')}/console/leads/{contact.id}"
+        notice = AssignmentOffer(
+            offer.id,
+            NewLeadNotice(
+                inquiry.id,
+                _card(contact),
+                inquiry.source,
+                inquiry.inquiry_type,
+                inquiry.received_at,
+                inquiry.property_address,
+                inquiry.message,
+            ),
+            offer.offered_at,
+            accept_url=f"{page}?offer={offer.id}#accept",
+            reject_url=f"{page}?offer={offer.id}#reject",
+            offered_by=by.name if by else None,
+        )
+    if not (container.settings.smtp_host and agent.email):
+        return None
+    try:
+        mailer_of(container).send_assignment(notice, Recipient(agent.email, agent.first_name))
+    except PermanentSendError as e:
+        raise PermanentJobError(f"the assignment e-mail was refused: {e}") from None
     return None
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from adapters.storage.jobs import DEFAULT_LEASE, NEW_LEAD, SEND
+from adapters.storage.jobs import ASSIGNED, DEFAULT_LEASE, NEW_LEAD, SEND
 from adapters.storage.orm import Job
 from api.container import Container
 
@@ -174,6 +174,7 @@ def handlers() -> dict[str, Handler]:
         notify.CRM: notify.run_crm_job,
         REMIND: notify.run_remind_job,
         NEW_LEAD: notify.run_new_lead_job,
+        ASSIGNED: notify.run_assignment_job,
         **{kind: timers.run_timer_job for kind in timers.KINDS},
     }
 

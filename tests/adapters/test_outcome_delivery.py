@@ -138,3 +138,35 @@ def test_a_new_lead_from_a_web_form_is_emailed_to_its_agent(
     assert mail.rcpt_tos == ["dana@example.com"]
     body = text_of(mail.message)
     assert "Ben" in body and "Zillow" in body and "12 Oak St" in body
+
+
+def test_a_lead_offered_to_an_agent_is_emailed_with_links_to_accept_or_reject_it(
+    make_service: ServiceFactory,  # noqa: F811
+    smtp_server: ServerFactory,  # noqa: F811
+) -> None:
+    smtp = smtp_server()
+    svc = make_service(
+        twilio=False,
+        smtp_host=smtp.host,
+        smtp_port=smtp.port,
+        smtp_starttls=False,
+        mail_from="alerts@example.com",
+    )
+    agent, _ = svc.user("dana@example.com", Role.AGENT, "Dana")
+    _, coordinator = svc.user("cora@example.com", Role.COORDINATOR, "Cora")
+    posted = svc.client.post(
+        "/leads",
+        headers=coordinator,
+        json={"phone": "(512) 555-0188", "first_name": "Cy", "source": "Zillow", "start": False},
+    )
+    contact = posted.json()["contact_id"]
+    offered = svc.client.post(
+        f"/leads/{contact}/assign", headers=coordinator, json={"agent_id": agent}
+    )
+    assert offered.status_code == 201
+    drain(svc)
+    [mail] = smtp.inbox.delivered
+    assert mail.rcpt_tos == ["dana@example.com"]
+    body = text_of(mail.message)
+    page = f"https://isa.example.com/console/leads/{contact}?offer={offered.json()['id']}"
+    assert f"{page}#accept" in body and f"{page}#reject" in body and "Cy" in body
