@@ -141,6 +141,9 @@ class Script(_Strict):
     outcomes: Outcomes = Outcomes()
     closings: Closings
     timers: Timers = Timers()
+    # the lead's own reminder, an hour before an appointment (quiet hours permitting);
+    # none: only the agent is reminded
+    reminder: Template | None = None
     source: str = ""
 
     @property
@@ -171,6 +174,8 @@ class Script(_Strict):
             t = getattr(self.closings, name)
             if t is not None:
                 out.append((("closings", name), t))
+        if self.reminder is not None:
+            out.append((("reminder",), self.reminder))
         return out
 
 

@@ -32,6 +32,7 @@ from adapters.storage.vocab import AssignmentState, DeliveryStatus, Direction
 from api.container import Container
 from api.services.worker import ClaimedJob, PermanentJobError
 from isa_engine.model import OutcomeKind, Status
+from isa_engine.persona import check as persona_check
 from isa_engine.ports import (
     AssignmentOffer,
     LeadCard,
@@ -75,6 +76,7 @@ def run_remind_job(container: Container, job: ClaimedJob) -> datetime | None:
         row = uow.session.get(ConversationRow, outcome.conversation_id) if outcome else None
     if row is None or row.status is not Status.APPOINTMENT:
         return None  # taken back, dead, or rescheduled (the new time has its own reminder)
+    remind_lead(container, row.contact_id, outcome_id)
     if not (container.settings.smtp_host and agent is not None and agent.email):
         return None
     mailer = mailer_of(container)
@@ -177,6 +179,37 @@ def _card(contact: Contact) -> LeadCard:
         contact.email,
         contact.timezone,
     )
+
+
+def remind_lead(container: Container, contact_id: int, outcome_id: int) -> None:
+    """Queue the script's reminder text for the lead, if it has one (the outbox applies quiet
+    hours and the dead check when it goes)."""
+    from api.services.turns import lock  # late: turns imports effects, which names our jobs
+
+    with container.uow() as uow:
+        locked = lock(container, uow, contact_id)
+        template = locked.script.reminder if locked else None
+        if (
+            locked is None
+            or template is None
+            or locked.conversation.status is not Status.APPOINTMENT
+        ):
+            return
+        conv = locked.conversation
+        body = template.render(conv.contact, conv.agent, conv.slots)
+        verdict = persona_check(body, conv.agent, conv.agent_last)
+        if not verdict.ok:
+            raise PermanentJobError(f"the guard refuses the reminder: {'; '.join(verdict.reasons)}")
+        uow.messages.add_outbound(
+            f"reminder:{outcome_id}",
+            contact_id=contact_id,
+            body=body,
+            conversation_id=locked.row.id,
+            sent_by="reminder",
+            script_step="reminder",
+            created_at=container.clock(),
+        )
+        uow.commit()
 
 
 def run_crm_job(container: Container, job: ClaimedJob) -> datetime | None:

@@ -101,6 +101,8 @@ def test_the_agent_is_reminded_an_hour_before_the_appointment_and_only_of_the_la
     svc.clock.now = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)  # 15:00, an hour before 4 PM
     drain(svc)
     [reminder] = smtp.inbox.delivered[alerts:]
+    assert svc.texted(ANA)[-1].startswith("Hi Ana, a quick reminder that Dana will call you")
+    assert "4 PM" in svc.texted(ANA)[-1]  # the buyer script reminds the lead too
     assert str(reminder.message["Subject"]).strip().startswith("Reminder, in an hour: Appointment")
     assert "4 PM" in str(reminder.message["Subject"])
     assert reminder.rcpt_tos == ["dana@example.com"]
