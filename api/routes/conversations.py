@@ -57,6 +57,13 @@ class DripIn(BaseModel):
     action: Literal["stop", "restart"]
 
 
+class CampaignIn(BaseModel):
+    """Add the lead to a campaign, or take it out of one."""
+
+    campaign: str = Field(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_-]*$")
+    action: Literal["add", "remove"]
+
+
 class NoteIn(BaseModel):
     """A note on the lead."""
 
@@ -122,6 +129,16 @@ def drip(contact_id: IdPath, body: DripIn, container: ContainerDep, user: Worker
     visible(container, user, contact_id)
     changed = agents.drip(container, contact_id, user, stop=body.action == "stop")
     return {"action": body.action, "enrollments": changed}
+
+
+@router.post("/conversations/{contact_id}/campaigns")
+def change_campaign(
+    contact_id: IdPath, body: CampaignIn, container: ContainerDep, user: Worker
+) -> dict[str, str]:
+    """Add the lead to a long-term campaign (consent needed), or remove it from one."""
+    visible(container, user, contact_id)
+    add = body.action == "add"
+    return {"result": agents.campaign(container, contact_id, user, body.campaign, add=add)}
 
 
 @router.post("/conversations/{contact_id}/notes", status_code=201)

@@ -256,6 +256,54 @@ def drip(container: Container, contact_id: int, user: User, *, stop: bool) -> li
     return changed
 
 
+def campaign(container: Container, contact_id: int, user: User, name: str, *, add: bool) -> str:
+    """Add the lead to a long-term campaign, or take it out of one; what was done."""
+    now = container.clock()
+    with container.uow() as uow:
+        locked = lock(container, uow, contact_id)
+        contact = uow.contacts.get(contact_id)
+        if contact is None:  # pragma: no cover - the route checked it is visible
+            raise LookupError(f"no contact {contact_id}")
+        stored = drip_service.campaign_row(uow, drip_service.campaigns_of(container).get(name))
+        enrolment = uow.session.scalar(
+            select(Enrollment).where(
+                Enrollment.contact_id == contact_id, Enrollment.campaign_id == stored.id
+            )
+        )
+        if add:
+            if contact.dead:
+                raise ContactDead(DEAD_TEXT)
+            if enrolment is not None and enrolment.stopped_by_id is not None:
+                enrolment.stopped_by_id = None  # a person adds it back: enrol afresh
+            done = drip_service.enrol(
+                container, uow, contact, locked.row if locked else None, name, now, why="agent"
+            )
+            if done is None:
+                raise NotAllowed(
+                    f"{name} refused: a drip needs a consent record and a live contact"
+                )
+            said = f"enrolled in {name}"
+        else:
+            if enrolment is None or enrolment.state is not EnrollmentState.ACTIVE:
+                raise NotAllowed(f"the lead is not in {name}")
+            enrolment.state, enrolment.stopped_at, enrolment.stopped_by_id = (
+                EnrollmentState.STOPPED,
+                now,
+                user.id,
+            )
+            said = f"removed from {name}"  # its pending step finds the enrolment stopped
+        audit.record(
+            uow.session,
+            actor_id=user.id,
+            action="campaign.add" if add else "campaign.remove",
+            subject=("contact", contact_id),
+            at=now,
+            campaign=name,
+        )
+        uow.commit()
+    return said
+
+
 def add_note(container: Container, contact_id: int, user: User, body: str) -> int:
     """A note on the lead; its id."""
     now = container.clock()

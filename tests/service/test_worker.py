@@ -229,3 +229,30 @@ def test_the_service_runs_due_jobs_itself_when_told_to(make_service: ServiceFact
     while svc.texted(AUSTIN) == [] and datetime.now(UTC) < deadline:
         time.sleep(0.05)
     assert svc.texted(AUSTIN) == ["Hi Ana!"]
+
+
+def test_an_agent_adds_a_lead_to_a_further_campaign_and_takes_it_out_again(auto: Service) -> None:
+    auto.clock.now = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
+    agent, agent_h = auto.user("dana@example.com", Role.AGENT, "Dana")
+    contact = auto.lead(AUSTIN, "Ana", agent)
+    url = f"/conversations/{contact}/campaigns"
+    refused = auto.client.post(
+        url, headers=agent_h, json={"campaign": "seller_nurture", "action": "add"}
+    )
+    assert refused.status_code == 409 and "consent" in refused.json()["detail"]
+    consent(auto, contact)
+    added = auto.client.post(
+        url, headers=agent_h, json={"campaign": "seller_nurture", "action": "add"}
+    )
+    assert added.json() == {"result": "enrolled in seller_nurture"}
+    [step] = jobs(auto, "drip")
+    removed = auto.client.post(
+        url, headers=agent_h, json={"campaign": "seller_nurture", "action": "remove"}
+    )
+    assert removed.json() == {"result": "removed from seller_nurture"}
+    sent = len(auto.texted(AUSTIN))
+    auto.clock.now = step.due_at + timedelta(hours=1)
+    drain(auto)
+    assert len(auto.texted(AUSTIN)) == sent  # its step found the lead out of the campaign
+    unknown = auto.client.post(url, headers=agent_h, json={"campaign": "nope", "action": "add"})
+    assert unknown.status_code == 404
