@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import or_, select
 
@@ -163,10 +163,11 @@ def _send(
             uow.commit()
             return None
         if message.script_step != FINAL_STEP:  # the opt-out confirmation goes at once (#5)
-            rules = rules_of(container)
-            lookback = max((cap.per for cap in rules.caps), default=timedelta(0))
-            sent = recent_sends(uow, contact.id, now - lookback)
-            clearance = earliest_send(rules, recipient_of(uow, contact), now, sent)
+            rules, recipient = rules_of(container), recipient_of(uow, contact)
+            caps = [cap.per for cap in rules.caps if cap.applies(recipient.states)]
+            # the recent sends matter only where a cap binds (FL, OK, MD): most leads skip it
+            sent = recent_sends(uow, contact.id, now - max(caps)) if caps else []
+            clearance = earliest_send(rules, recipient, now, sent)
             if clearance.deferred:
                 audit.record(
                     uow.session,

@@ -128,7 +128,7 @@ def test_an_appointment_lead_keeps_its_drip_until_the_agent_stops_it(auto: Servi
         auto.clock.now = datetime(2026, 11, 23, 16, 0, tzinfo=UTC) + timedelta(days=day, hours=1)
         drain(auto)
     drips = [m for m in outbound(auto) if (m.script_step or "").startswith("drip:")]
-    assert len(drips) == 3 and len(auto.texted(AUSTIN)) == sent + 3
+    assert len(drips) == 3 and len(auto.texted(AUSTIN)) == sent + 4  # and the call reminder
     assert status_of(auto, AUSTIN) == "appointment"
 
     stopped = auto.client.post(
@@ -137,7 +137,7 @@ def test_an_appointment_lead_keeps_its_drip_until_the_agent_stops_it(auto: Servi
     assert stopped.status_code == 200
     auto.clock.now += timedelta(days=60)
     drain(auto)
-    assert len(auto.texted(AUSTIN)) == sent + 3
+    assert len(auto.texted(AUSTIN)) == sent + 4
 
 
 def test_no_drip_without_a_consent_record(auto: Service) -> None:
