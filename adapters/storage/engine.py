@@ -5,6 +5,8 @@ foreign keys on, a busy timeout, and ``BEGIN IMMEDIATE`` for every transaction:
 SQLite has no row locks, so a unit of work takes the write lock up front and
 units of work run one after the other (invariant 7). Without it, two deferred
 transactions that both read then write deadlock into ``database is locked``.
+Inside one process the writers queue on a lock, so none sleeps in SQLite's
+busy handler while another commits.
 
 PostgreSQL goes through psycopg 3 with ``pool_pre_ping`` so a restarted server
 costs one retry, not an error; turns are serialised with row locks instead.
@@ -14,6 +16,8 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -21,6 +25,8 @@ from sqlalchemy.engine import URL, Connection, make_url
 
 DEFAULT_URL = "sqlite:///isa.db"
 """The embedded default: a file beside where ``isa`` runs."""
+
+_WRITER = "isa_sqlite_writer"  # connection info: this connection holds the writer lock
 
 SQLITE_BEGIN_OPTION = "isa_sqlite_begin"
 """Execution option: ``"DEFERRED"`` for a read-only unit of work on SQLite."""
@@ -70,11 +76,41 @@ def _sqlite_engine(url: URL, busy_timeout_ms: int, foreign_keys: bool) -> Engine
         finally:
             cursor.close()
 
+    # This process's writers queue on a lock before BEGIN IMMEDIATE, woken the moment the
+    # last one commits; left to SQLite's busy handler, they would sleep and poll (up to
+    # 100 ms a nap), which under load costs far more than the writes. Other processes
+    # (the CLI beside `isa serve`) still wait on the busy timeout.
+    writer = threading.Lock()
+    timeout = busy_timeout_ms / 1000
+
+    def _release(info: dict[str, Any]) -> None:
+        if info.pop(_WRITER, False):
+            writer.release()
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         mode = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE")
         if mode not in ("IMMEDIATE", "DEFERRED", "EXCLUSIVE"):
             raise ValueError(f"{SQLITE_BEGIN_OPTION} must be IMMEDIATE, DEFERRED or EXCLUSIVE")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        if mode != "DEFERRED":
+            if not writer.acquire(timeout=timeout):
+                raise sqlite3.OperationalError(
+                    f"database is locked: another write in this process held it {timeout:g} s"
+                )
+            conn.info[_WRITER] = True
+        try:
+            conn.exec_driver_sql(f"BEGIN {mode}")
+        except BaseException:
+            _release(conn.info)
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(conn: Connection) -> None:
+        _release(conn.info)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        _release(record.info)  # a connection handed back mid-transaction: never keep the lock
 
     return engine
