@@ -5,8 +5,9 @@ Every outbound row is written with its send job in the turn's transaction
 queued texts runs their jobs at once (``deliver``); whatever it could not
 send, a worker sends later. A send locks the contact, checks once more that
 they are not dead (the opt-out confirmation aside) and that quiet hours and
-caps allow it now (else it says when), calls ``Sms.send`` with the message's
-idempotency key and records the sid and the time it left. A provider error
+caps allow it now (else it says when), and marks the text ``sending``; then,
+outside any transaction, it calls ``Sms.send`` with the message's idempotency
+key, and records the sid and the time it left. A provider error
 that may pass is raised so the worker retries it with backoff.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, select
@@ -24,7 +26,7 @@ from adapters.storage import audit
 from adapters.storage.jobs import SEND
 from adapters.storage.orm import Contact, Inquiry, Job, Message
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
-from adapters.storage.vocab import DeliveryStatus, Direction
+from adapters.storage.vocab import DELIVERY_RANK, DeliveryStatus, Direction
 from adapters.twilio_sms import TwilioSms
 from api.container import Container
 from api.services.effects import FINAL_STEP
@@ -124,16 +126,63 @@ def run_send_job(container: Container, job: ClaimedJob) -> datetime | None:
     return _send(container, sms, message_id, retry=job.attempts > 1)
 
 
+@dataclass(frozen=True)
+class _Cleared:
+    """A text cleared to go, as it stood when it was marked ``sending``."""
+
+    id: int
+    phone: str
+    body: str
+    key: str
+    created_at: datetime
+    contact_id: int
+
+
 def _send(
     container: Container, sms: Sms, message_id: int, *, retry: bool = False
 ) -> datetime | None:
-    """Send one text under its contact's lock; None when its fate is settled, else when to retry.
+    """Send one text; None when its fate is settled, else when to retry.
 
     Settled: sent, refused (dead contact), failed for good, or found sent already.
     Deferred: quiet hours or a cap; the instant it may go is returned. A
     provider error that may pass is raised, so the worker retries with backoff.
+    The provider is called between two transactions, never inside one: a
+    transaction held across a network call would hold the contact's row (and,
+    on SQLite, every writer of the process) for as long as Twilio takes.
     """
     now = container.clock()
+    cleared = _clear(container, message_id, now)
+    if not isinstance(cleared, _Cleared):
+        return cleared
+    try:
+        # a retry may follow a worker that died mid-send: the provider is asked first
+        sid = sms.send(
+            cleared.phone,
+            cleared.body,
+            cleared.key,
+            unsure_since=cleared.created_at if retry else None,
+        )
+    except Exception as exc:
+        _record_failure(container, cleared, now, exc)
+        if isinstance(exc, RecipientUnsubscribed | PermanentSendError):
+            return None
+        raise  # may pass (a timeout, a 5xx): kept, and retried with backoff
+    with container.uow() as uow:
+        message = uow.session.get(Message, cleared.id)
+        if message is not None:
+            message.message_sid, message.sent_at = sid, now
+            if DELIVERY_RANK[message.delivery_status] < DELIVERY_RANK[DeliveryStatus.SENT]:
+                message.delivery_status = DeliveryStatus.SENT
+            uow.commit()
+    return None
+
+
+def _clear(container: Container, message_id: int, now: datetime) -> _Cleared | datetime | None:
+    """Under the contact's lock: is the text still to go, to a live contact, now?
+
+    Returns the text marked ``sending`` (committed), the instant quiet hours or
+    a cap let it go, or None when it is settled (sent, or refused: dead).
+    """
     with container.uow() as uow:
         message = uow.session.get(Message, message_id)
         if message is None:  # pragma: no cover - messages are never deleted
@@ -180,23 +229,38 @@ def _send(
                 )
                 uow.commit()
                 return clearance.at
-        try:
-            # a retry may follow a worker that died mid-send: the provider is asked first
-            sid = sms.send(
-                contact.phone,
-                message.body,
-                message.idempotency_key or str(message.id),
-                unsure_since=message.created_at if retry else None,
-            )
-        except RecipientUnsubscribed as exc:  # 21610: dead, never retried (COMPLIANCE.md #7)
+        # from here the text counts as handed over: a STOP handled meanwhile comes after it
+        message.delivery_status = DeliveryStatus.SENDING
+        message.sent_at = now  # so a cap counts it while it is in flight
+        cleared = _Cleared(
+            message.id,
+            contact.phone,
+            message.body,
+            message.idempotency_key or str(message.id),
+            message.created_at,
+            contact.id,
+        )
+        uow.commit()
+    return cleared
+
+
+def _record_failure(container: Container, cleared: _Cleared, now: datetime, exc: Exception) -> None:
+    """What the provider's refusal or error means for the text (and, for 21610, the contact)."""
+    with container.uow() as uow:
+        message = uow.session.get(Message, cleared.id)
+        if message is None:  # pragma: no cover - messages are never deleted
+            return
+        if isinstance(exc, RecipientUnsubscribed):  # 21610: dead, never retried (COMPLIANCE.md #7)
             message.delivery_status, message.error_code = DeliveryStatus.FAILED, exc.code
-            locked = lock(container, uow, contact.id)
+            message.sent_at = None
+            locked = lock(container, uow, cleared.contact_id)
             cause = f"send:{message.id}"
-            mark_unsubscribed(container, uow, contact.id, locked, now, cause, message_id=message.id)
-            uow.commit()
-            return None
-        except PermanentSendError as exc:  # retrying cannot fix it: failed, the reason kept
+            mark_unsubscribed(
+                container, uow, cleared.contact_id, locked, now, cause, message_id=message.id
+            )
+        elif isinstance(exc, PermanentSendError):  # retrying cannot fix it: the reason kept
             message.delivery_status, message.error_code = DeliveryStatus.FAILED, exc.code
+            message.sent_at = None
             audit.record(
                 uow.session,
                 actor_id=None,
@@ -206,10 +270,8 @@ def _send(
                 error=str(exc)[:500],
                 permanent=True,
             )
-            uow.commit()
-            return None
-        except Exception as exc:  # may pass (a timeout, a 5xx): kept, and retried with backoff
-            message.delivery_status = DeliveryStatus.QUEUED
+        else:  # may pass: queued again; a retry asks the provider first if it went after all
+            message.delivery_status, message.sent_at = DeliveryStatus.QUEUED, None
             audit.record(
                 uow.session,
                 actor_id=None,
@@ -218,12 +280,7 @@ def _send(
                 at=now,
                 error=str(exc)[:500],
             )
-            uow.commit()
-            raise
-        message.message_sid, message.delivery_status = sid, DeliveryStatus.SENT
-        message.sent_at = now
         uow.commit()
-    return None
 
 
 def rules_of(container: Container) -> Rules:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
+from adapters.console_sms import ConsoleSms
 from adapters.storage.orm import Job, Message
 from adapters.storage.vocab import DeliveryStatus, Direction, Role
 from api.services import outbox
 from api.services.turns import start_conversation
-from tests.service.conftest import Service, ServiceFactory
+from tests.service.conftest import Service, ServiceFactory, contact_row
 
 ANA = "+15125550142"
 
@@ -77,3 +80,50 @@ def test_start_after_stop_re_opts_in_and_says_so(service: Service) -> None:
     ).json()
     assert not view["contact"]["dead"] and view["conversation"]["status"] == "active"
     assert service.texted(ANA)[-1].startswith("You're subscribed again")
+
+
+def test_a_stop_that_arrives_while_twilio_holds_a_text_is_handled_at_once(
+    make_service: ServiceFactory,
+) -> None:
+    """The provider is called outside any transaction: the lead's STOP, arriving while the
+    opening is still with Twilio, is stored and obeyed then (on SQLite a send held inside a
+    transaction would have kept every writer waiting), and nothing follows the opening."""
+    svc = make_service(auto_approve="opening")
+    agent, _ = svc.user("maria@example.com", Role.AGENT, "Maria")
+    answers: list[int] = []
+    held: list[str] = []
+    console = svc.sms
+
+    class SlowTwilio(ConsoleSms):
+        def send(
+            self, to: str, body: str, idempotency_key: str, *, unsure_since: datetime | None = None
+        ) -> str:
+            if not held:  # the first text: the lead answers STOP before Twilio answers us
+                held.append(body)
+                answers.append(svc.inbound(ANA, "STOP").status_code)
+            return console.send(to, body, idempotency_key, unsure_since=unsure_since)
+
+    svc.container.extras["sms"] = SlowTwilio(echo=False)
+    with svc.container.uow() as uow:
+        contact, _ = uow.contacts.get_or_create(ANA, first_name="Ana")
+        result = start_conversation(
+            svc.container, uow, contact.id, script_ref="buyer", agent_id=agent, actor_id=None
+        )
+        uow.commit()
+    assert outbox.deliver(svc.container, result.outbound_ids) == list(result.outbound_ids)
+    assert answers == [200]
+    # the confirmation reached the console while the opening was still held: two texts only
+    confirmation, opening = svc.texted(ANA)
+    assert opening == held[0] and "still looking" in opening
+    assert "STOP" not in confirmation and confirmation != opening
+    assert contact_row(svc, contact.id).dead
+    with svc.container.uow(read_only=True) as uow:
+        statuses = list(
+            uow.session.scalars(
+                select(Message.delivery_status)
+                .where(Message.direction == Direction.OUT)
+                .order_by(Message.id)
+            )
+        )
+    assert statuses == [DeliveryStatus.SENT, DeliveryStatus.SENT]
+    assert jobs(svc) == []  # no timer left to text a dead contact
