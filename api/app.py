@@ -17,7 +17,7 @@ from adapters.storage.unit_of_work import session_factory
 from api import web
 from api.container import Container
 from api.errors import install_error_handlers
-from api.routes import auth, conversations, dev, leads, queue, scripts, sms, voice
+from api.routes import auth, conversations, dev, health, leads, queue, scripts, sms, voice
 from api.services import drip
 from api.services.policy import ApprovalPolicy
 from api.services.worker import BackgroundWorker, worker_for
@@ -73,6 +73,7 @@ def create_app(
         conversations.router,
         dev.router,
         voice.router,
+        health.router,
     ):
         app.include_router(router)
     web.install(app)  # the console: /console pages and their static files
