@@ -155,6 +155,9 @@ class FakeTwilioApi:
 class _Handler(BaseHTTPRequestHandler):
     api: FakeTwilioApi
     protocol_version = "HTTP/1.1"
+    # headers and body go out in two writes: with Nagle on, each answer waits for the
+    # client's delayed ACK (40 ms), which Twilio's servers do not make a client wait
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         return
