@@ -6,12 +6,13 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 
+from anyio import to_thread
 from fastapi import FastAPI
 
 from adapters import clock as wall_clock
 from adapters.rule_files import load_rules
 from adapters.script_files import FileScriptStore, default_root
-from adapters.storage.engine import make_engine
+from adapters.storage.engine import POOL_CAPACITY, make_engine
 from adapters.storage.migrate import upgrade
 from adapters.storage.unit_of_work import session_factory
 from api import web
@@ -47,6 +48,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # blocking work (every turn) runs on anyio's thread pool: no more threads than the
+        # database pool has connections, as more only wait for one while they contend for
+        # the GIL (under load 40 threads starved uvicorn's health ping and got processes killed)
+        to_thread.current_default_thread_limiter().total_tokens = POOL_CAPACITY
         background = BackgroundWorker(worker_for(container))
         if settings.worker_in_process:
             background.start()

@@ -49,7 +49,16 @@ def serve(
         os.environ["ISA_WORKER_IN_PROCESS"] = "true"  # one process: timers and sends run here
         out.print("due jobs (timers, sends) run in this process")
     # a factory: each worker process builds its own app (engine, pool) from the environment
-    uvicorn.run("api.app:create_app", host=host, port=port, workers=workers, factory=True)
+    uvicorn.run(
+        "api.app:create_app",
+        host=host,
+        port=port,
+        workers=workers,
+        factory=True,
+        # a process busy with a burst of texts may answer uvicorn's ping late; killing it
+        # then (the default allows 5 s) drops its requests and restarts it into the same load
+        timeout_worker_healthcheck=30,
+    )
 
 
 def worker(

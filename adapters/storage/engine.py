@@ -26,6 +26,10 @@ from sqlalchemy.engine import URL, Connection, make_url
 DEFAULT_URL = "sqlite:///isa.db"
 """The embedded default: a file beside where ``isa`` runs."""
 
+POOL_SIZE, MAX_OVERFLOW = 5, 10  # per process: connections kept, and more when busy
+POOL_CAPACITY = POOL_SIZE + MAX_OVERFLOW
+"""How many connections an engine's pool hands out at once."""
+
 _WRITER = "isa_sqlite_writer"  # connection info: this connection holds the writer lock
 
 SQLITE_BEGIN_OPTION = "isa_sqlite_begin"
@@ -51,13 +55,22 @@ def make_engine(
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, busy_timeout_ms, foreign_keys)
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(parsed, pool_pre_ping=True, json_serializer=_json_dumps)
+        return create_engine(
+            parsed,
+            pool_pre_ping=True,
+            pool_size=POOL_SIZE,
+            max_overflow=MAX_OVERFLOW,
+            json_serializer=_json_dumps,
+        )
     raise ValueError(f"unsupported database {parsed.drivername!r}: use sqlite or postgresql")
 
 
 def _sqlite_engine(url: URL, busy_timeout_ms: int, foreign_keys: bool) -> Engine:
+    in_memory = url.database in (None, "", ":memory:") or "mode=memory" in str(url)
+    pooled = {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW}
     engine = create_engine(
         url,
+        **pooled,
         connect_args={"check_same_thread": False},  # the pool hands connections across threads
         json_serializer=_json_dumps,
     )
