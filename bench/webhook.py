@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import json
 import multiprocessing
 import random
 import socket
@@ -103,7 +104,9 @@ def _serve_twilio(pipe: Connection) -> None:
 
 
 def phones(level: int, count: int) -> list[str]:
-    """``count`` distinct Austin mobile numbers for one level."""
+    """``count`` distinct Austin mobile numbers for the ``level``-th level (up to 60,000)."""
+    if not 0 <= level < 60 or count > 100_000:
+        raise ValueError("at most 60 levels of 100,000 leads")
     return [f"+1512{3_000_000 + level * 100_000 + i:07d}" for i in range(count)]
 
 
@@ -145,7 +148,10 @@ def reset_database(url: str) -> None:
 def signed_requests(
     base: str, numbers: Sequence[str], level: int
 ) -> list[list[tuple[dict[str, str], str]]]:
-    """Per lead, its texts as (form, X-Twilio-Signature), signed for ``base``/sms/inbound."""
+    """Per lead, its texts as (form, X-Twilio-Signature), signed for ``base``/sms/inbound.
+
+    ``level`` is the level's position: it keeps MessageSids distinct across levels.
+    """
     rng = random.Random(level)
     validator = RequestValidator(TOKEN)
     url = f"{base}/sms/inbound"
@@ -183,11 +189,16 @@ async def play_level(
             for play in todo:
                 for form, signature in play:
                     began = time.perf_counter()
-                    answer = await client.post(
-                        "/sms/inbound", data=form, headers={"X-Twilio-Signature": signature}
-                    )
-                    latencies.append(time.perf_counter() - began)
-                    errors += answer.status_code != 200
+                    try:
+                        answer = await client.post(
+                            "/sms/inbound", data=form, headers={"X-Twilio-Signature": signature}
+                        )
+                    except httpx.TransportError as exc:  # counted, and the lead goes on
+                        errors += 1
+                        console.print(f"{form['MessageSid']}: {type(exc).__name__} {exc}")
+                    else:
+                        latencies.append(time.perf_counter() - began)
+                        errors += answer.status_code != 200
                     progress.advance(task)
 
         began = time.perf_counter()
@@ -207,8 +218,8 @@ def run_app(
         console=console,
         transient=True,
     ) as progress:
-        for level in levels:
-            plays = signed_requests(base, phones(level, leads), level)
+        for n, level in enumerate(levels):
+            plays = signed_requests(base, phones(n, leads), n)
             seconds, latencies, errors = asyncio.run(play_level(base, plays, level, progress))
             results.append(Level(app, level, len(latencies), seconds, latencies, errors))
     return results
@@ -266,6 +277,9 @@ def main(
     leads: Annotated[int, typer.Option(help="Leads per level (three texts each).")] = 500,
     levels: Annotated[str, typer.Option(help="Concurrency levels, comma-separated.")] = "1,16,64",
     logs: Annotated[Path | None, typer.Option(help="Where the processes' logs go.")] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the figures here, a line a level.")
+    ] = None,
 ) -> None:
     """Texts/s and p50/p95/p99 per concurrency level, for isa-engine and the baseline."""
     tmp = Path(tempfile.mkdtemp(prefix="isa-bench-"))
@@ -302,7 +316,7 @@ def main(
     )
     try:
         cluster.release()
-        numbers = [p for level in steps for p in phones(level, leads)]
+        numbers = [p for n in range(len(steps)) for p in phones(n, leads)]
         write_leads(tmp / "leads.csv", numbers)
         console.print(f"importing {len(numbers):,} leads and starting their conversations")
         subprocess.run(
@@ -343,7 +357,23 @@ def main(
         cluster.stop()
         parent.send("done")
         twilio.join(5)
-    report(sorted(results, key=lambda r: (r.concurrency, r.app != "isa")), where)
+    results.sort(key=lambda r: (r.concurrency, r.app != "isa"))
+    report(results, where)
+    if json_out is not None:
+        with json_out.open("w", encoding="utf-8") as out:
+            for r in results:
+                figures = {
+                    "app": r.app,
+                    "database": url.split(":")[0],
+                    "web": web,
+                    "workers": workers,
+                    "concurrency": r.concurrency,
+                    "texts": r.texts,
+                    "errors": r.errors,
+                    "texts_per_s": round(r.rate, 1),
+                    **{f"p{p}_ms": round(r.percentile(p), 1) for p in (50, 95, 99)},
+                }
+                out.write(json.dumps(figures) + "\n")
 
 
 def _baseline_procfile(tmp: Path) -> Path:
