@@ -32,7 +32,7 @@ from api.container import Container
 from api.services.effects import FINAL_STEP
 from api.services.turns import lock
 from api.services.webhook import mark_unsubscribed
-from api.services.worker import ClaimedJob, PermanentJobError
+from api.services.worker import ClaimedJob, Done, PermanentJobError
 from isa_engine.policy.quiet_hours import earliest_send
 from isa_engine.policy.recipient import Recipient, locate
 from isa_engine.policy.rules import Rules
@@ -115,7 +115,7 @@ def _sent_of(container: Container, ids: list[int]) -> list[int]:
         )
 
 
-def run_send_job(container: Container, job: ClaimedJob) -> datetime | None:
+def run_send_job(container: Container, job: ClaimedJob) -> datetime | Done | None:
     """The worker's handler for a send job: send it, or say when it may go."""
     message_id = job.payload.get("message_id")
     if not isinstance(message_id, int):
@@ -123,7 +123,7 @@ def run_send_job(container: Container, job: ClaimedJob) -> datetime | None:
     sms = sms_for(container)
     if sms is None:
         raise RuntimeError("no sender: set ISA_TWILIO_FROM or ISA_TWILIO_MESSAGING_SERVICE_SID")
-    return _send(container, sms, message_id, retry=job.attempts > 1)
+    return _send(container, sms, message_id, job)
 
 
 @dataclass(frozen=True)
@@ -139,11 +139,12 @@ class _Cleared:
 
 
 def _send(
-    container: Container, sms: Sms, message_id: int, *, retry: bool = False
-) -> datetime | None:
+    container: Container, sms: Sms, message_id: int, job: ClaimedJob
+) -> datetime | Done | None:
     """Send one text; None when its fate is settled, else when to retry.
 
-    Settled: sent, refused (dead contact), failed for good, or found sent already.
+    Settled: sent (its job deleted with the sid recorded: ``Done.COMPLETED``),
+    refused (dead contact), failed for good, or found sent already.
     Deferred: quiet hours or a cap; the instant it may go is returned. A
     provider error that may pass is raised, so the worker retries with backoff.
     The provider is called between two transactions, never inside one: a
@@ -160,7 +161,7 @@ def _send(
             cleared.phone,
             cleared.body,
             cleared.key,
-            unsure_since=cleared.created_at if retry else None,
+            unsure_since=cleared.created_at if job.attempts > 1 else None,
         )
     except Exception as exc:
         _record_failure(container, cleared, now, exc)
@@ -173,8 +174,9 @@ def _send(
             message.message_sid, message.sent_at = sid, now
             if DELIVERY_RANK[message.delivery_status] < DELIVERY_RANK[DeliveryStatus.SENT]:
                 message.delivery_status = DeliveryStatus.SENT
-            uow.commit()
-    return None
+        uow.jobs.complete(job.id, job.claimed_by)  # only while this worker still holds it
+        uow.commit()
+    return Done.COMPLETED
 
 
 def _clear(container: Container, message_id: int, now: datetime) -> _Cleared | datetime | None:

@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Any
 
 from adapters.storage.jobs import ASSIGNED, DEFAULT_LEASE, NEW_LEAD, SEND
@@ -53,15 +54,25 @@ class ClaimedJob:
     payload: dict[str, Any]
     conversation_id: int | None
     attempts: int
+    claimed_by: str | None = None  # the worker holding it: a handler may complete it itself
 
     @classmethod
     def of(cls, job: Job) -> ClaimedJob:
         """A plain copy of a claimed row."""
-        return cls(job.id, job.kind, dict(job.payload), job.conversation_id, job.attempts)
+        return cls(
+            job.id, job.kind, dict(job.payload), job.conversation_id, job.attempts, job.locked_by
+        )
 
 
-Handler = Callable[[Container, ClaimedJob], datetime | None]
-"""Runs one job; returns None when done, or the instant to run it again (a deferral)."""
+class Done(Enum):
+    """A handler's answer when it deleted its job itself, in the transaction that did the work."""
+
+    COMPLETED = "completed"
+
+
+Handler = Callable[[Container, ClaimedJob], datetime | Done | None]
+"""Runs one job; returns None when done, ``Done.COMPLETED`` when done and its row deleted
+already, or the instant to run it again (a deferral)."""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -140,6 +151,8 @@ class Worker:
                 e,
             )
         else:
+            if later is Done.COMPLETED:
+                return
             with self.container.uow() as uow:
                 if later is None:
                     uow.jobs.complete(job.id, self.name)
