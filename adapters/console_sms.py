@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -37,7 +38,13 @@ class ConsoleSms:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def send(
-        self, to: str, body: str, idempotency_key: str, *, unsure_since: datetime | None = None
+        self,
+        to: str,
+        body: str,
+        idempotency_key: str,
+        *,
+        unsure_since: datetime | None = None,
+        taken: Collection[str] = (),
     ) -> str:
         """Log the text and return a made-up MessageSid (``SM`` + 32 hex, like Twilio's).
 

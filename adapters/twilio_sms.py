@@ -37,7 +37,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -109,7 +109,13 @@ class TwilioSms:
         self._sent: OrderedDict[str, str] = OrderedDict()  # key → sid
 
     def send(
-        self, to: str, body: str, idempotency_key: str, *, unsure_since: datetime | None = None
+        self,
+        to: str,
+        body: str,
+        idempotency_key: str,
+        *,
+        unsure_since: datetime | None = None,
+        taken: Collection[str] = (),
     ) -> str:
         """Send ``body`` to ``to`` once; the MessageSid (the earlier one if it went already)."""
         key = idempotency_key
@@ -121,7 +127,7 @@ class TwilioSms:
         if known is not None:
             return known
         if since is not None:
-            found = self.find(to, body, since)
+            found = self.find(to, body, since, taken)
             if found is not None:
                 log.info("key %s: found %s from an earlier attempt, not sent again", key, found)
                 self._settle(key, found)
@@ -143,7 +149,7 @@ class TwilioSms:
         self._settle(key, sid)
         return sid
 
-    def find(self, to: str, body: str, since: datetime) -> str | None:
+    def find(self, to: str, body: str, since: datetime, taken: Collection[str] = ()) -> str | None:
         """The sid of our earliest text of ``body`` to ``to`` since ``since`` (less skew)."""
         try:
             recent = self._client.messages.list(
@@ -157,7 +163,7 @@ class TwilioSms:
             ) from exc
         floor = since - self._skew
         with self._lock:
-            others = set(self._sent.values())
+            others = set(self._sent.values()) | set(taken)
         matches = [
             m
             for m in recent

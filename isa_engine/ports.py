@@ -19,7 +19,7 @@ They are not ``IsaError``s: those are the engine's decisions, these are the worl
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -57,7 +57,13 @@ class Sms(Protocol):
     """The outbound SMS port: send one text, at most once per idempotency key."""
 
     def send(
-        self, to: str, body: str, idempotency_key: str, *, unsure_since: datetime | None = None
+        self,
+        to: str,
+        body: str,
+        idempotency_key: str,
+        *,
+        unsure_since: datetime | None = None,
+        taken: Collection[str] = (),
     ) -> str:
         """Send ``body`` to ``to`` (E.164); the provider's MessageSid.
 

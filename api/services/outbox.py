@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
@@ -39,6 +39,9 @@ from isa_engine.policy.rules import Rules
 from isa_engine.ports import PermanentSendError, RecipientUnsubscribed, Sms
 
 log = logging.getLogger("isa.outbox")
+
+IN_FLIGHT_WAIT = timedelta(seconds=2)
+"""How long a text waits while another text to the same lead is with the provider."""
 
 
 def sms_for(container: Container) -> Sms | None:
@@ -136,6 +139,7 @@ class _Cleared:
     key: str
     created_at: datetime
     contact_id: int
+    taken: tuple[str, ...] = ()  # the sids of the lead's earlier texts with the same body
 
 
 def _send(
@@ -152,7 +156,7 @@ def _send(
     on SQLite, every writer of the process) for as long as Twilio takes.
     """
     now = container.clock()
-    cleared = _clear(container, message_id, now)
+    cleared = _clear(container, message_id, now, retry=job.attempts > 1)
     if not isinstance(cleared, _Cleared):
         return cleared
     try:
@@ -162,6 +166,7 @@ def _send(
             cleared.body,
             cleared.key,
             unsure_since=cleared.created_at if job.attempts > 1 else None,
+            taken=cleared.taken,  # an identical earlier text's sid is not this one's
         )
     except Exception as exc:
         _record_failure(container, cleared, now, exc)
@@ -179,11 +184,14 @@ def _send(
     return Done.COMPLETED
 
 
-def _clear(container: Container, message_id: int, now: datetime) -> _Cleared | datetime | None:
+def _clear(
+    container: Container, message_id: int, now: datetime, *, retry: bool
+) -> _Cleared | datetime | None:
     """Under the contact's lock: is the text still to go, to a live contact, now?
 
-    Returns the text marked ``sending`` (committed), the instant quiet hours or
-    a cap let it go, or None when it is settled (sent, or refused: dead).
+    Returns the text marked ``sending`` (committed); the instant quiet hours,
+    a cap or another text to the lead still with the provider let it go; or
+    None when it is settled (sent, or refused: dead).
     """
     with container.uow() as uow:
         message = uow.session.get(Message, message_id)
@@ -213,6 +221,23 @@ def _clear(container: Container, message_id: int, now: datetime) -> _Cleared | d
             )
             uow.commit()
             return None
+        # one text at a time with the provider per lead: they arrive in order, and a 21610
+        # on one is known before the next goes (a text stuck "sending" after its sender died
+        # holds the others back no longer than two provider timeouts)
+        window = timedelta(seconds=2 * container.settings.twilio_timeout_seconds)
+        in_flight = uow.session.scalar(
+            select(Message.id)
+            .where(
+                Message.contact_id == contact.id,
+                Message.direction == Direction.OUT,
+                Message.delivery_status == DeliveryStatus.SENDING,
+                Message.id != message.id,
+                Message.sent_at > now - window,
+            )
+            .limit(1)
+        )
+        if in_flight is not None:
+            return now + IN_FLIGHT_WAIT
         if message.script_step != FINAL_STEP:  # the opt-out confirmation goes at once (#5)
             rules, recipient = rules_of(container), recipient_of(uow, contact)
             caps = [cap.per for cap in rules.caps if cap.applies(recipient.states)]
@@ -241,9 +266,28 @@ def _clear(container: Container, message_id: int, now: datetime) -> _Cleared | d
             message.idempotency_key or str(message.id),
             message.created_at,
             contact.id,
+            _identical_sids(uow, message) if retry else (),
         )
         uow.commit()
     return cleared
+
+
+def _identical_sids(uow: SqlAlchemyUnitOfWork, message: Message) -> tuple[str, ...]:
+    """The sids of the lead's other texts with this one's body (a question asked twice):
+    a retry that asks the provider whether this text went must not take one of them."""
+    return tuple(
+        sid
+        for sid in uow.session.scalars(
+            select(Message.message_sid).where(
+                Message.contact_id == message.contact_id,
+                Message.direction == Direction.OUT,
+                Message.body == message.body,
+                Message.message_sid.is_not(None),
+                Message.id != message.id,
+            )
+        )
+        if sid is not None
+    )
 
 
 def _record_failure(container: Container, cleared: _Cleared, now: datetime, exc: Exception) -> None:

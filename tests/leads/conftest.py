@@ -9,7 +9,7 @@ that records what would have gone out.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,7 +39,13 @@ class FakeSms:
     sent: list[tuple[str, str]] = field(default_factory=list)
 
     def send(
-        self, to: str, body: str, idempotency_key: str, *, unsure_since: datetime | None = None
+        self,
+        to: str,
+        body: str,
+        idempotency_key: str,
+        *,
+        unsure_since: datetime | None = None,
+        taken: Collection[str] = (),
     ) -> str:
         """Keep the text; a made-up MessageSid."""
         self.sent.append((to, body))

@@ -13,6 +13,7 @@ types a text. Whatever happened, every text that left:
 from __future__ import annotations
 
 import itertools
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -48,7 +49,13 @@ class Recorder(ConsoleSms):
     times: dict[str, datetime] = field(default_factory=dict)
 
     def send(
-        self, to: str, body: str, idempotency_key: str, *, unsure_since: datetime | None = None
+        self,
+        to: str,
+        body: str,
+        idempotency_key: str,
+        *,
+        unsure_since: datetime | None = None,
+        taken: Collection[str] = (),
     ) -> str:
         assert idempotency_key not in self.times, f"{idempotency_key} sent twice"
         self.times[idempotency_key] = self.clock()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select
@@ -87,7 +88,8 @@ def test_a_stop_that_arrives_while_twilio_holds_a_text_is_handled_at_once(
 ) -> None:
     """The provider is called outside any transaction: the lead's STOP, arriving while the
     opening is still with Twilio, is stored and obeyed then (on SQLite a send held inside a
-    transaction would have kept every writer waiting), and nothing follows the opening."""
+    transaction would have kept every writer waiting); its confirmation follows the opening,
+    and nothing else does."""
     svc = make_service(auto_approve="opening")
     agent, _ = svc.user("maria@example.com", Role.AGENT, "Maria")
     answers: list[int] = []
@@ -96,7 +98,13 @@ def test_a_stop_that_arrives_while_twilio_holds_a_text_is_handled_at_once(
 
     class SlowTwilio(ConsoleSms):
         def send(
-            self, to: str, body: str, idempotency_key: str, *, unsure_since: datetime | None = None
+            self,
+            to: str,
+            body: str,
+            idempotency_key: str,
+            *,
+            unsure_since: datetime | None = None,
+            taken: Collection[str] = (),
         ) -> str:
             if not held:  # the first text: the lead answers STOP before Twilio answers us
                 held.append(body)
@@ -112,11 +120,15 @@ def test_a_stop_that_arrives_while_twilio_holds_a_text_is_handled_at_once(
         uow.commit()
     assert outbox.deliver(svc.container, result.outbound_ids) == list(result.outbound_ids)
     assert answers == [200]
-    # the confirmation reached the console while the opening was still held: two texts only
-    confirmation, opening = svc.texted(ANA)
+    # the opening left first; the confirmation waited while the opening was with Twilio
+    (opening,) = svc.texted(ANA)
     assert opening == held[0] and "still looking" in opening
-    assert "STOP" not in confirmation and confirmation != opening
     assert contact_row(svc, contact.id).dead
+    assert [kind for kind, _ in jobs(svc)] == ["send"]  # the confirmation, due in a moment
+    svc.clock.advance(seconds=outbox.IN_FLIGHT_WAIT.total_seconds())
+    assert len(outbox.deliver_queued(svc.container)) == 1
+    opening_again, confirmation = svc.texted(ANA)
+    assert opening_again == opening and "STOP" not in confirmation and confirmation != opening
     with svc.container.uow(read_only=True) as uow:
         statuses = list(
             uow.session.scalars(
