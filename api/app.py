@@ -23,6 +23,14 @@ from api.services import drip
 from api.services.policy import ApprovalPolicy
 from api.services.worker import BackgroundWorker, worker_for
 from api.settings import Settings
+from isa_engine import persona
+from isa_engine.reading import read
+
+
+def warm_up(now: datetime) -> None:
+    """Read a text and check a reply once, so what both load lazily is loaded."""
+    read("yes, 3 bed 2 bath in Austin or Round Rock under $400k, call me tomorrow at 3", None, now)
+    persona.check("Great! Which areas are you looking in?", "Dana")
 
 
 def create_app(
@@ -52,6 +60,9 @@ def create_app(
         # database pool has connections, as more only wait for one while they contend for
         # the GIL (under load 40 threads starved uvicorn's health ping and got processes killed)
         to_thread.current_default_thread_limiter().total_tokens = POOL_CAPACITY
+        # load the reader's word lists now, once: else the first texts after a start wait
+        # seconds for them, each thread loading its own copy
+        await to_thread.run_sync(warm_up, container.clock())
         background = BackgroundWorker(worker_for(container))
         if settings.worker_in_process:
             background.start()
