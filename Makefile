@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: install serve chat test check bench corpus
+.PHONY: install serve chat test check bench bench-load faults corpus
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
@@ -36,3 +36,10 @@ corpus: install  ## score the reader and the replay on the development corpus
 bench: install  ## throughput and turn cost, each beside its baseline
 	$(PY) -m bench.reading
 	$(PY) -m bench.turn
+
+bench-load: install  ## minutes: the send path and the webhook under load, on SQLite (docs/performance.md)
+	$(PY) -m bench.jobs
+	$(PY) -m bench.webhook
+
+faults: install  ## the fault suite in full (ISA_TEST_POSTGRES_URL adds PostgreSQL)
+	ISA_FAULTS_LEADS=$${ISA_FAULTS_LEADS:-1000} $(PY) -m pytest tests/faults -s
