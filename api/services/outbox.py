@@ -145,11 +145,12 @@ class _Cleared:
 def _send(
     container: Container, sms: Sms, message_id: int, job: ClaimedJob
 ) -> datetime | Done | None:
-    """Send one text; None when its fate is settled, else when to retry.
+    """Send one text: ``Done.COMPLETED`` when sent (its job deleted with the sid recorded),
+    None when otherwise settled, else the instant to try again.
 
-    Settled: sent (its job deleted with the sid recorded: ``Done.COMPLETED``),
-    refused (dead contact), failed for good, or found sent already.
-    Deferred: quiet hours or a cap; the instant it may go is returned. A
+    Otherwise settled: refused (dead contact), failed for good, or found sent
+    already. Deferred: quiet hours, a cap, or another text to the lead still
+    with the provider; the instant it may go is returned. A
     provider error that may pass is raised, so the worker retries with backoff.
     The provider is called between two transactions, never inside one: a
     transaction held across a network call would hold the contact's row (and,
