@@ -53,6 +53,7 @@ from tests.fakes.twilio_api import ACCOUNT, TOKEN, FakeTwilioApi
 
 ALWAYS_OPEN = 'windows:\n  - id: always\n    hours: {daily: "00:00-24:00"}\n'
 TEXTS_PER_LEAD = 3
+TO = "+15125550100"  # the texting number (ISA_TWILIO_FROM)
 FIRST = ["yes still looking", "Yes!", "yep we are", "still looking, thanks", "yes"]
 SECOND = [
     "3 bed 2 bath in hutto under 400k",
@@ -145,36 +146,43 @@ def reset_database(url: str) -> None:
     engine.dispose()
 
 
-def signed_requests(
-    base: str, numbers: Sequence[str], level: int
-) -> list[list[tuple[dict[str, str], str]]]:
-    """Per lead, its texts as (form, X-Twilio-Signature), signed for ``base``/sms/inbound.
+Signed = list[list[tuple[dict[str, str], str]]]
+"""Per lead, its texts as (form, X-Twilio-Signature)."""
+
+
+def signed_requests(base: str, numbers: Sequence[str], level: int) -> Signed:
+    """Three texts a lead, drawn from the pools, signed for ``base``/sms/inbound.
 
     ``level`` is the level's position: it keeps MessageSids distinct across levels.
     """
     rng = random.Random(level)
+    bodies = [[rng.choice(FIRST), rng.choice(SECOND), rng.choice(THIRD)] for _ in numbers]
+    return sign(base, list(zip(numbers, bodies, strict=True)), level)
+
+
+def sign(base: str, plays: Sequence[tuple[str, Sequence[str]]], level: int) -> Signed:
+    """Each (number, bodies) as Twilio would post them to ``base``/sms/inbound, signed."""
     validator = RequestValidator(TOKEN)
     url = f"{base}/sms/inbound"
-    plays = []
-    for n, number in enumerate(numbers):
-        texts = [rng.choice(FIRST), rng.choice(SECOND), rng.choice(THIRD)]
+    signed = []
+    for n, (number, bodies) in enumerate(plays):
         play = []
-        for t, body in enumerate(texts):
+        for t, body in enumerate(bodies):
             form = {
                 "MessageSid": f"SM{level:04d}{n:08d}{t:02d}{'0' * 18}",
                 "AccountSid": ACCOUNT,
                 "From": number,
-                "To": "+15125550100",
+                "To": TO,
                 "Body": body,
                 "NumMedia": "0",
             }
             play.append((form, validator.compute_signature(url, form)))
-        plays.append(play)
-    return plays
+        signed.append(play)
+    return signed
 
 
 async def play_level(
-    base: str, plays: list[list[tuple[dict[str, str], str]]], concurrency: int, progress: Progress
+    base: str, plays: Signed, concurrency: int, progress: Progress
 ) -> tuple[float, list[float], int]:
     """Each lead plays its texts in order, ``concurrency`` leads at a time: s, latencies, errors."""
     latencies: list[float] = []
@@ -305,7 +313,7 @@ def main(
         "ISA_PUBLIC_URL": base,
         "ISA_TWILIO_ACCOUNT_SID": ACCOUNT,
         "ISA_TWILIO_AUTH_TOKEN": TOKEN,
-        "ISA_TWILIO_FROM": "+15125550100",
+        "ISA_TWILIO_FROM": TO,
         "ISA_TWILIO_API_BASE": parent.recv(),
         "ISA_RULES_DIR": str(tmp / "rules"),
         "ISA_AUTO_APPROVE": "all",

@@ -19,12 +19,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import httpx
-from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
-from bench.webhook import signed_requests
-from tests.fakes.twilio_api import ACCOUNT, TOKEN
+from bench.webhook import TO, sign, signed_requests
 
-FROM = "+15125550100"  # the number leads text (bench.webhook's)
+FROM = TO  # the number leads text
 Form = tuple[dict[str, str], str]  # the form and its X-Twilio-Signature
 
 
@@ -74,21 +72,8 @@ class Phones:
     @classmethod
     def scripted(cls, base: str, plays: dict[str, list[str]], level: int) -> Phones:
         """Leads texting exactly these bodies, signed for ``base``; sids unique to ``level``."""
-        validator, url = RequestValidator(TOKEN), f"{base}/sms/inbound"
-        leads = []
-        for n, (number, bodies) in enumerate(plays.items()):
-            texts = []
-            for t, body in enumerate(bodies):
-                form = {
-                    "MessageSid": f"SM{level:04d}{n:08d}{t:02d}{'0' * 18}",
-                    "AccountSid": ACCOUNT,
-                    "From": number,
-                    "To": FROM,
-                    "Body": body,
-                    "NumMedia": "0",
-                }
-                texts.append((form, validator.compute_signature(url, form)))
-            leads.append(Lead(number, texts))
+        signed = sign(base, list(plays.items()), level)
+        leads = [Lead(number, texts) for number, texts in zip(plays, signed, strict=True)]
         return cls(base, leads, concurrency=max(1, len(leads)))
 
     @property
