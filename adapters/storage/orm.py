@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -49,6 +50,10 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+TRIGRAM_SEARCHED = ("first_name", "last_name", "email", "phone")
+"""The contact columns the Leads search matches fragments of (PostgreSQL's trigram index)."""
 
 
 def str_enum(cls: type[StrEnum], name: str) -> Enum:
@@ -87,6 +92,18 @@ class Contact(Base):
     """A person, keyed by E.164 phone (DESIGN.md vocabulary)."""
 
     __tablename__ = "contacts"
+    __table_args__ = (
+        # The Leads search finds a fragment of a name, e-mail or phone with ILIKE '%…%':
+        # a trigram index on PostgreSQL. SQLite has no such index; there it is an empty
+        # partial index (WHERE 0), so the models and the migrations stay the same.
+        Index(
+            "ix_contacts_search_trgm",
+            *TRIGRAM_SEARCHED,
+            postgresql_using="gin",
+            postgresql_ops=dict.fromkeys(TRIGRAM_SEARCHED, "gin_trgm_ops"),
+            sqlite_where=text("0"),
+        ),
+    )
 
     id: Mapped[int] = _id()
     phone: Mapped[str] = mapped_column(String(16), unique=True)  # E.164: '+' and ≤15 digits
@@ -108,25 +125,31 @@ class Inquiry(Base):
     __tablename__ = "inquiries"
     __table_args__ = (
         CheckConstraint("interest_level BETWEEN 0 AND 5", name="interest_level_0_5"),
+        # The Leads tab lists newest first: an equality filter and that order, one index.
         Index("ix_inquiries_owner_received", "owner_id", "received_at"),
+        Index("ix_inquiries_lead_status_received", "lead_status", "received_at"),
+        Index("ix_inquiries_source_received", "source", "received_at"),
+        Index("ix_inquiries_priority_received", "priority", "received_at"),
+        # the foreign key's index, and "does this contact have an owner" (agents' access)
+        Index("ix_inquiries_contact_owner", "contact_id", "owner_id"),
     )
 
     id: Mapped[int] = _id()
-    contact_id: Mapped[int] = _fk("contacts.id")
-    source: Mapped[str] = mapped_column(String(60), index=True)  # Broker, Agent, Realtor.com…
+    contact_id: Mapped[int] = _fk("contacts.id", index=False)
+    source: Mapped[str] = mapped_column(String(60))  # Broker, Agent, Realtor.com…
     inquiry_type: Mapped[str] = mapped_column(String(40), index=True)
     property_address: Mapped[str | None] = mapped_column(String(300))
     property_state: Mapped[str | None] = mapped_column(String(2))
     property_zip: Mapped[str | None] = mapped_column(String(10), index=True)
     message: Mapped[str | None] = mapped_column(Text)
     lead_status: Mapped[LeadStatus] = mapped_column(
-        str_enum(LeadStatus, "lead_status"), default=LeadStatus.ACTIVE, index=True
+        str_enum(LeadStatus, "lead_status"), default=LeadStatus.ACTIVE
     )
     contact_status: Mapped[str | None] = mapped_column(String(40), index=True)
     contact_type: Mapped[str | None] = mapped_column(String(40), index=True)
     business_source: Mapped[str | None] = mapped_column(String(60), index=True)
     interest_level: Mapped[int | None] = mapped_column(SmallInteger, index=True)
-    priority: Mapped[Priority | None] = mapped_column(str_enum(Priority, "priority"), index=True)
+    priority: Mapped[Priority | None] = mapped_column(str_enum(Priority, "priority"))
     time_frame: Mapped[str | None] = mapped_column(String(40), index=True)
     owner_id: Mapped[int | None] = _fk("users.id", nullable=True, index=False)
     received_at: Mapped[datetime] = _at(index=True)
