@@ -49,10 +49,8 @@ def queue(container: Container, n: int, start: int) -> None:
     with container.uow() as uow:
         for i in range(start, start + n):
             phone = f"+1512{2_000_000 + i:07d}"  # Austin numbers: it is noon there
-            contact, _ = uow.contacts.get_or_create(phone, first_name="Ana")
-            uow.messages.add_outbound(
-                f"bench:{i}", contact_id=contact.id, body="Hi Ana!", created_at=NOON
-            )
+            contact, _ = uow.contacts.get_or_create(phone, at=NOON, first_name="Ana")
+            uow.messages.add_outbound(f"bench:{i}", contact_id=contact.id, body="Hi Ana!", at=NOON)
         uow.commit()
 
 

@@ -1,4 +1,4 @@
-"""Column types shared by the models: ids, UTC datetimes, the reading of the clock."""
+"""Column types shared by the models: ids and UTC datetimes (no clock: times are passed in)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,6 @@ from sqlalchemy.types import TypeDecorator
 ID = BigInteger().with_variant(Integer(), "sqlite")
 MAX_ID = 2**63 - 1
 """The largest id either database stores; a larger one would overflow the driver."""
-
-
-def utc_now() -> datetime:
-    """The wall clock, aware and in UTC: the default of every ``*_at`` column."""
-    return datetime.now(UTC)
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -38,10 +38,17 @@ class JobRepository:
         due_at: datetime,
         payload: dict[str, Any] | None = None,
         *,
+        at: datetime,
         conversation_id: int | None = None,
     ) -> Job:
-        """A job to run at ``due_at``, written in the caller's transaction (the outbox)."""
-        job = Job(kind=kind, due_at=due_at, payload=payload or {}, conversation_id=conversation_id)
+        """A job made at ``at`` to run at ``due_at``, in the caller's transaction (the outbox)."""
+        job = Job(
+            kind=kind,
+            due_at=due_at,
+            payload=payload or {},
+            conversation_id=conversation_id,
+            created_at=at,
+        )
         self.session.add(job)
         self.session.flush()
         return job

@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from adapters.storage.columns import ID, UtcDateTime, utc_now
+from adapters.storage.columns import ID, UtcDateTime
 from adapters.storage.vocab import (
     AssignmentState,
     DeliveryStatus,
@@ -84,8 +84,9 @@ def _fk(target: str, *, nullable: bool = False, index: bool = True) -> Any:
 
 
 def _at(*, nullable: bool = False, index: bool = False) -> Any:
-    default = None if nullable else utc_now
-    return mapped_column(UtcDateTime, nullable=nullable, default=default, index=index)
+    # No default: every time comes from the service's clock, never the machine's, so a
+    # path that forgets it fails at once instead of stamping the real date.
+    return mapped_column(UtcDateTime, nullable=nullable, index=index)
 
 
 class Contact(Base):
@@ -266,7 +267,7 @@ class ConversationRow(Base):
     last_outbound_at: Mapped[datetime | None] = _at(nullable=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = _at()
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
+    updated_at: Mapped[datetime] = _at()
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own dict
 

@@ -16,7 +16,6 @@ from sqlalchemy import Insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from adapters.storage.columns import utc_now
 from adapters.storage.jobs import SEND
 from adapters.storage.orm import Contact, ConversationRow, Job, Message
 from adapters.storage.vocab import DELIVERY_RANK, DeliveryStatus, Direction
@@ -60,15 +59,15 @@ class ContactRepository:
         """The contact with this phone (normalised to E.164 first), or None."""
         return self.session.scalar(select(Contact).where(Contact.phone == to_e164(phone)))
 
-    def get_or_create(self, phone: str, **fields: Any) -> tuple[Contact, bool]:
-        """The contact for ``phone`` and whether it was created now; safe under races.
+    def get_or_create(self, phone: str, *, at: datetime, **fields: Any) -> tuple[Contact, bool]:
+        """The contact for ``phone`` and whether it was created now (at ``at``); safe under races.
 
         ``fields`` (first_name, email, …) are used only when the contact is new.
         """
         e164 = to_e164(phone)
         stmt = insert_ignoring_conflicts(self.session, Contact.__table__, "phone")
         created = self.session.execute(
-            stmt.values(phone=e164, **fields).returning(Contact.__table__.c.id)
+            stmt.values(phone=e164, created_at=at, **fields).returning(Contact.__table__.c.id)
         ).scalar()
         contact = self.session.scalar(select(Contact).where(Contact.phone == e164))
         if contact is None:  # pragma: no cover - the row exists once the insert returned
@@ -142,9 +141,14 @@ class ConversationRepository:
         )
 
     def save(
-        self, conversation: Conversation, *, contact_id: int, agent_id: int | None = None
+        self,
+        conversation: Conversation,
+        *,
+        contact_id: int,
+        at: datetime,
+        agent_id: int | None = None,
     ) -> ConversationRow:
-        """Write ``conversation`` over the contact's latest row, or start a row if none.
+        """Write ``conversation`` over the contact's latest row (at ``at``), or start a row.
 
         The script version of an existing row never changes (invariant 8): a
         different ``script`` is refused rather than silently re-pinned.
@@ -160,7 +164,7 @@ class ConversationRepository:
         )
         if row is None:
             row = ConversationRow(
-                contact_id=contact_id, script_name=name, script_version=int(version)
+                contact_id=contact_id, script_name=name, script_version=int(version), created_at=at
             )
             self.session.add(row)
             self._locked[contact_id] = row
@@ -172,6 +176,7 @@ class ConversationRepository:
         if agent_id is not None:
             row.agent_id = agent_id
         _write(row, conversation)
+        row.updated_at = at
         self.session.flush()  # the version check runs now, inside the caller's lock
         return row
 
@@ -212,8 +217,8 @@ class MessageRepository:
         *,
         contact_id: int,
         body: str,
+        at: datetime,
         conversation_id: int | None = None,
-        at: datetime | None = None,
     ) -> bool:
         """Store an inbound text once per MessageSid; False when it was stored already.
 
@@ -228,7 +233,7 @@ class MessageRepository:
             "direction": Direction.IN,
             "body": body,
             "delivery_status": DeliveryStatus.RECEIVED,
-            "created_at": at or utc_now(),
+            "created_at": at,
         }
         new_id = self.session.execute(
             stmt.values(**values).returning(Message.__table__.c.id)
@@ -236,15 +241,16 @@ class MessageRepository:
         return new_id is not None
 
     def add_outbound(
-        self, idempotency_key: str, *, contact_id: int, body: str, **fields: Any
+        self, idempotency_key: str, *, contact_id: int, body: str, at: datetime, **fields: Any
     ) -> int | None:
-        """Queue an outbound text once per idempotency key; its id, or None if queued already.
+        """Queue an outbound text at ``at`` once per idempotency key; its id, or None if queued
+        already.
 
-        Its send job is written beside it, so a text queued is a text a worker
-        will send even if this process dies right after the commit.
+        Its send job is written beside it, due at once, so a text queued is a text a
+        worker will send even if this process dies right after the commit.
 
         ``fields``: conversation_id, sent_by, approved_by_id, typed_by_id,
-        suggestion_id, script_step, created_at.
+        suggestion_id, script_step.
         """
         stmt = insert_ignoring_conflicts(self.session, Message.__table__, "idempotency_key")
         values = {
@@ -253,6 +259,7 @@ class MessageRepository:
             "direction": Direction.OUT,
             "body": body,
             "delivery_status": DeliveryStatus.QUEUED,
+            "created_at": at,
             **fields,
         }
         new_id: int | None = self.session.execute(
@@ -262,7 +269,8 @@ class MessageRepository:
             self.session.add(
                 Job(
                     kind=SEND,
-                    due_at=fields.get("created_at") or utc_now(),
+                    due_at=at,
+                    created_at=at,
                     payload={"message_id": new_id},
                     conversation_id=fields.get("conversation_id"),
                 )

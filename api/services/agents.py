@@ -264,7 +264,7 @@ def campaign(container: Container, contact_id: int, user: User, name: str, *, ad
         contact = uow.contacts.get(contact_id)
         if contact is None:  # pragma: no cover - the route checked it is visible
             raise LookupError(f"no contact {contact_id}")
-        stored = drip_service.campaign_row(uow, drip_service.campaigns_of(container).get(name))
+        stored = drip_service.campaign_row(uow, drip_service.campaigns_of(container).get(name), now)
         enrolment = uow.session.scalar(
             select(Enrollment).where(
                 Enrollment.contact_id == contact_id, Enrollment.campaign_id == stored.id

@@ -110,7 +110,7 @@ def assign(
     )
     uow.session.add(row)
     uow.session.flush()
-    uow.jobs.add(ASSIGNED, now, {"assignment_id": row.id})  # the agent's e-mail (seed 002)
+    uow.jobs.add(ASSIGNED, now, {"assignment_id": row.id}, at=now)  # the agent's e-mail (seed 002)
     audit.record(
         uow.session,
         actor_id=coordinator.id,
@@ -219,7 +219,8 @@ def enrol(
 ) -> EnrolOut:
     """Enrol each contact that has a consent record and is not dead; list the others, why."""
     # the file's latest version (UnknownScript, a 404, names the known ones); its row
-    campaign = drip.campaign_row(uow, drip.campaigns_of(container).get(campaign_name))
+    now = container.clock()
+    campaign = drip.campaign_row(uow, drip.campaigns_of(container).get(campaign_name), now)
     wanted = list(dict.fromkeys(contact_ids))
     contacts = {c.id: c for c in uow.session.scalars(select(Contact).where(Contact.id.in_(wanted)))}
     consented = set(
@@ -237,7 +238,6 @@ def enrol(
     out = EnrolOut(
         campaign=f"{campaign.name}@{campaign.version}", enrolled=[], already=[], refused=[]
     )
-    now = container.clock()
     for ident in wanted:
         contact = contacts.get(ident)
         if contact is None:

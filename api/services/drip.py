@@ -91,7 +91,7 @@ def enrol(
         select(ConsentRecord.id).where(ConsentRecord.contact_id == contact.id).limit(1)
     ):
         refusal = "no consent record: a drip needs prior express written consent"
-    row_of_campaign = campaign_row(uow, campaign)
+    row_of_campaign = campaign_row(uow, campaign, now)
     enrolment = uow.session.scalar(
         select(Enrollment).where(
             Enrollment.contact_id == contact.id, Enrollment.campaign_id == row_of_campaign.id
@@ -121,7 +121,7 @@ def enrol(
     enrolment.state, enrolment.step, enrolment.enrolled_at = EnrollmentState.ACTIVE, 0, local
     enrolment.stopped_at, enrolment.stopped_by_id = None, None
     uow.session.flush()
-    schedule_next(uow, enrolment, campaign, row.id if row else None, local)
+    schedule_next(uow, enrolment, campaign, row.id if row else None, local, now=now)
     audit.record(
         uow.session,
         actor_id=None,
@@ -140,8 +140,11 @@ def schedule_next(
     campaign: Campaign,
     conversation_id: int | None,
     enrolled_at: datetime,
+    *,
+    now: datetime,
 ) -> datetime | None:
-    """Write the job of the enrolment's next step; when it is due (None: the campaign ended)."""
+    """Write the job of the enrolment's next step at ``now``; when it is due (None: the
+    campaign ended)."""
     due = due_at(campaign, enrolled_at, enrolment.step)
     if due is None:
         enrolment.state = EnrollmentState.STOPPED
@@ -151,7 +154,7 @@ def schedule_next(
         "step": enrolment.step,
         "since": enrolled_at.astimezone(UTC).isoformat(),
     }
-    uow.jobs.add(DRIP, due, payload, conversation_id=conversation_id)
+    uow.jobs.add(DRIP, due, payload, at=now, conversation_id=conversation_id)
     return due
 
 
@@ -167,7 +170,8 @@ def resume(
     assert row is not None  # foreign key
     campaign = campaigns_of(container).get(f"{row.name}@{row.version}")
     enrolled_at = lead_now(enrolment.enrolled_at, contact.phone, contact.timezone)
-    return schedule_next(uow, enrolment, campaign, conversation_id, enrolled_at)
+    now = container.clock()
+    return schedule_next(uow, enrolment, campaign, conversation_id, enrolled_at, now=now)
 
 
 def run_drip_job(container: Container, job: ClaimedJob) -> datetime | None:
@@ -222,13 +226,13 @@ def run_drip_job(container: Container, job: ClaimedJob) -> datetime | None:
             f"drip:{enrolment.id}:{step}",
             contact_id=contact.id,
             body=body,
+            at=now,
             conversation_id=row.id if row else None,
             sent_by="drip",
             script_step=f"drip:{campaign.key}:{step + 1}",
-            created_at=now,
         )
         enrolment.step = step + 1
-        schedule_next(uow, enrolment, campaign, row.id if row else None, enrolled_at)
+        schedule_next(uow, enrolment, campaign, row.id if row else None, enrolled_at, now=now)
         uow.commit()
     return None
 
@@ -290,7 +294,7 @@ def stop_on_reply(uow: SqlAlchemyUnitOfWork, contact_id: int, row_id: int, now: 
     return stopped
 
 
-def campaign_row(uow: SqlAlchemyUnitOfWork, campaign: Campaign) -> CampaignRow:
+def campaign_row(uow: SqlAlchemyUnitOfWork, campaign: Campaign, now: datetime) -> CampaignRow:
     """The database row enrolments point at for ``campaign``'s version (made on first use)."""
     found = uow.session.scalar(
         select(CampaignRow).where(
@@ -298,7 +302,7 @@ def campaign_row(uow: SqlAlchemyUnitOfWork, campaign: Campaign) -> CampaignRow:
         )
     )
     if found is None:
-        found = CampaignRow(name=campaign.name, version=campaign.version)
+        found = CampaignRow(name=campaign.name, version=campaign.version, created_at=now)
         uow.session.add(found)
         uow.session.flush()
     return found

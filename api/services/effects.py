@@ -81,7 +81,7 @@ def apply_turn(scope: TurnScope, turn: Turn, *, agent_id: int | None = None) -> 
     """Save the conversation and write every effect in order; the caller commits."""
     before = Status(scope.row.status).value if scope.row is not None else None
     uow, conv = scope.uow, turn.conversation
-    row = uow.conversations.save(conv, contact_id=scope.contact.id, agent_id=agent_id)
+    row = uow.conversations.save(conv, contact_id=scope.contact.id, at=scope.now, agent_id=agent_id)
     scope.row = row
     done = Applied(conversation_id=row.id, status=conv.state)
     for effect in turn.effects:
@@ -161,13 +161,13 @@ def _outbound(
         key,
         contact_id=scope.contact.id,
         body=send.text,
+        at=scope.now,
         conversation_id=scope.row.id,
         sent_by=send.by[:100],
         approved_by_id=scope.approved_by_id if suggestion else None,
         typed_by_id=scope.typed_by_id,
         suggestion_id=suggestion.id if suggestion else None,
         script_step=step,
-        created_at=scope.now,
     )
     if new_id is not None:  # None: this key was queued already (a retried approval)
         done.outbound_ids.append(new_id)
@@ -186,12 +186,12 @@ def _outcome(scope: TurnScope, effect: EmitOutcome, done: Applied) -> None:
     scope.uow.session.add(row)
     scope.uow.session.flush()
     # the agent's e-mail and the CRMs; not the conversation's, so a STOP after it cancels nothing
-    scope.uow.jobs.add(NOTIFY, scope.now, {"outcome_id": row.id})
+    scope.uow.jobs.add(NOTIFY, scope.now, {"outcome_id": row.id}, at=scope.now)
     _remind(scope, effect, row.id)
     done.outcomes.append(effect.kind.value)
     if effect.kind in (OutcomeKind.APPOINTMENT, OutcomeKind.ENGAGEMENT):  # it joins its drip
         payload = {"contact_id": scope.contact.id, "why": effect.kind.value}
-        scope.uow.jobs.add(ENROL, scope.now, payload, conversation_id=scope.row.id)
+        scope.uow.jobs.add(ENROL, scope.now, payload, at=scope.now, conversation_id=scope.row.id)
 
 
 def _remind(scope: TurnScope, effect: EmitOutcome, outcome_id: int) -> None:
@@ -209,7 +209,11 @@ def _remind(scope: TurnScope, effect: EmitOutcome, outcome_id: int) -> None:
     scope.uow.jobs.cancel(scope.row.id, (REMIND,))  # a new time replaces the old reminder
     if at - REMIND_BEFORE > scope.now:
         scope.uow.jobs.add(
-            REMIND, at - REMIND_BEFORE, {"outcome_id": outcome_id}, conversation_id=scope.row.id
+            REMIND,
+            at - REMIND_BEFORE,
+            {"outcome_id": outcome_id},
+            at=scope.now,
+            conversation_id=scope.row.id,
         )
 
 
@@ -233,7 +237,7 @@ def _timer(scope: TurnScope, effect: StartTimer) -> None:
     assert scope.row is not None
     scope.uow.jobs.cancel(scope.row.id, (effect.kind,))
     payload = {"contact_id": scope.contact.id, "conversation_id": scope.row.id}
-    scope.uow.jobs.add(effect.kind, effect.due, payload, conversation_id=scope.row.id)
+    scope.uow.jobs.add(effect.kind, effect.due, payload, at=scope.now, conversation_id=scope.row.id)
 
 
 def _cancel(scope: TurnScope, effect: CancelTimers, done: Applied) -> None:

@@ -162,7 +162,7 @@ def check_agent(uow: SqlAlchemyUnitOfWork, agent_id: int, field: str = "owner_id
 
 
 def _find_contact(
-    uow: SqlAlchemyUnitOfWork, phone: str, email: str | None, fields: dict[str, Any]
+    uow: SqlAlchemyUnitOfWork, phone: str, email: str | None, fields: dict[str, Any], now: datetime
 ) -> tuple[Contact, bool, str | None]:
     found = uow.session.scalar(select(Contact).where(Contact.phone == phone))
     if found is not None:
@@ -173,7 +173,7 @@ def _find_contact(
         )
         if found is not None:
             return found, False, "email"
-    contact, created = uow.contacts.get_or_create(phone, **fields)
+    contact, created = uow.contacts.get_or_create(phone, at=now, **fields)
     return contact, created, None if created else "phone"  # lost a race: same phone
 
 
@@ -192,9 +192,8 @@ def intake(
         "email": email,
         "zip": lead.zip,
         "state": lead.state.upper() if lead.state else None,
-        "created_at": now,
     }
-    contact, created, matched_by = _find_contact(uow, phone, email, fields)
+    contact, created, matched_by = _find_contact(uow, phone, email, fields, now)
     for name, value in fields.items():  # an older contact gains what it lacked, never loses
         if value is not None and getattr(contact, name) is None:
             setattr(contact, name, value)
@@ -232,7 +231,7 @@ def intake(
         )
     uow.session.flush()
     if lead.owner_id is not None:  # the agent hears of the new lead (seed 000)
-        uow.jobs.add(NEW_LEAD, now, {"inquiry_id": inquiry.id})
+        uow.jobs.add(NEW_LEAD, now, {"inquiry_id": inquiry.id}, at=now)
     audit.record(
         uow.session,
         actor_id=actor_id,

@@ -62,7 +62,8 @@ def run_notify_job(container: Container, job: ClaimedJob) -> datetime | None:
     if settings.crm_urls:
         with container.uow() as uow:
             for url in settings.crm_urls:
-                uow.jobs.add(CRM, container.clock(), {"outcome_id": outcome_id, "url": url})
+                now = container.clock()
+                uow.jobs.add(CRM, now, {"outcome_id": outcome_id, "url": url}, at=now)
             uow.commit()
     return None
 
@@ -204,10 +205,10 @@ def remind_lead(container: Container, contact_id: int, outcome_id: int) -> None:
             f"reminder:{outcome_id}",
             contact_id=contact_id,
             body=body,
+            at=container.clock(),
             conversation_id=locked.row.id,
             sent_by="reminder",
             script_step="reminder",
-            created_at=container.clock(),
         )
         uow.commit()
 

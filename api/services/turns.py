@@ -173,7 +173,7 @@ def receive_text(container: Container, text: InboundText) -> TurnResult:
     """Store a lead's text once (by MessageSid) and run its turn, in one transaction."""
     now = container.clock()
     with container.uow() as uow:
-        contact, _ = uow.contacts.get_or_create(text.phone)
+        contact, _ = uow.contacts.get_or_create(text.phone, at=now)
         if not uow.messages.add_inbound(text.sid, contact_id=contact.id, body=text.body, at=now):
             return TurnResult(contact.id, None, None, duplicate=True, started=False)
         locked = lock(container, uow, contact.id)

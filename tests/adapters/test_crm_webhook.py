@@ -36,12 +36,12 @@ from tests.adapters.conftest import free_port
 
 SECRET = "whsec_3f9a1c0d2e7b4a56"
 PUBLIC = "https://isa.example.com"
-T0 = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
+T0 = datetime(2037, 11, 23, 16, 0, tzinfo=UTC)
 OUTCOME = OutcomeNotice(
     outcome_id=12,
     kind=OutcomeKind.APPOINTMENT,
     lead=LeadCard(42, "+15125550142", "Ana", "Lopez", "ana@example.com"),
-    slots={"beds": 3, "location": ["Hutto"], "appointment": "2026-11-24T15:00"},
+    slots={"beds": 3, "location": ["Hutto"], "appointment": "2037-11-24T15:00"},
     reason="a firm time to talk",
     at=T0,
     texts=(TextLine(T0 - timedelta(minutes=1), True, "tomorrow at 3 works"),),
@@ -119,11 +119,11 @@ def test_an_outcome_arrives_signed_with_what_a_crm_needs(
     )
     assert event["id"] == "outcome-12" and event["type"] == "outcome.appointment"
     data = event["data"]
-    assert data["kind"] == "appointment" and data["slots"]["appointment"] == "2026-11-24T15:00"
+    assert data["kind"] == "appointment" and data["slots"]["appointment"] == "2037-11-24T15:00"
     assert data["slots"]["location"] == ["Hutto"] and data["lead"]["phone"] == "+15125550142"
     assert data["conversation_url"] == f"{PUBLIC}/conversations/42"
     assert data["texts"] == [
-        {"at": "2026-11-23T15:59:00Z", "from": "lead", "body": "tomorrow at 3 works"}
+        {"at": "2037-11-23T15:59:00Z", "from": "lead", "body": "tomorrow at 3 works"}
     ]
 
 

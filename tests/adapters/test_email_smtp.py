@@ -29,7 +29,7 @@ from tests.adapters.conftest import SMTP_PASSWORD, SMTP_USER, ServerFactory, Smt
 PUBLIC = "https://isa.example.com"
 DANA = Recipient("dana@example.com", "Dana")
 ANA = LeadCard(42, "+15125550142", "Ana", "Lopez", "ana@example.com")
-T0 = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)  # 10:00 in Austin
+T0 = datetime(2037, 11, 23, 16, 0, tzinfo=UTC)  # 10:00 in Austin
 LINK = f"{PUBLIC}/conversations/42"
 
 APPOINTMENT = OutcomeNotice(
@@ -42,7 +42,7 @@ APPOINTMENT = OutcomeNotice(
         "location": ["Hutto", "Pflugerville"],
         "price_max": 400000,
         "preapproval": "in_progress",
-        "appointment": "2026-11-24T15:00",
+        "appointment": "2037-11-24T15:00",
     },
     reason="a firm time to talk",
     at=T0 + timedelta(minutes=4),

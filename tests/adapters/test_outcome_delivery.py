@@ -95,10 +95,10 @@ def test_the_agent_is_reminded_an_hour_before_the_appointment_and_only_of_the_la
     svc.client.post("/dev/sms", json={"from": ANA, "body": "actually make it tomorrow at 4pm"})
     drain(svc)
     alerts = len(smtp.inbox.delivered)
-    svc.clock.now = datetime(2026, 11, 24, 20, 59, tzinfo=UTC)  # 14:59 in Austin
+    svc.clock.now = datetime(2037, 11, 24, 20, 59, tzinfo=UTC)  # 14:59 in Austin
     drain(svc)
     assert len(smtp.inbox.delivered) == alerts  # 3 PM was moved: no reminder for it
-    svc.clock.now = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)  # 15:00, an hour before 4 PM
+    svc.clock.now = datetime(2037, 11, 24, 21, 0, tzinfo=UTC)  # 15:00, an hour before 4 PM
     drain(svc)
     [reminder] = smtp.inbox.delivered[alerts:]
     assert svc.texted(ANA)[-1].startswith("Hi Ana, a quick reminder that Dana will call you")

@@ -17,7 +17,7 @@ from api.accounts import create_user, issue_token
 from api.app import create_app
 from api.settings import Settings
 
-NOW = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
+NOW = datetime(2037, 11, 23, 16, 0, tzinfo=UTC)
 
 
 @pytest.fixture

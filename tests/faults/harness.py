@@ -191,7 +191,7 @@ class Run:
         with self.container.uow() as uow:
             for number in numbers:
                 contact, _ = uow.contacts.get_or_create(
-                    number, first_name=rng.choice(NAMES), zip="78701"
+                    number, at=utc_now(), first_name=rng.choice(NAMES), zip="78701"
                 )
                 started = start_for(
                     self.container, uow, contact, "buyer", owner_id=None, actor_id=None

@@ -13,7 +13,7 @@ from tests.leads.conftest import Api
 
 
 def _lead(api: Api, phone: str, days_ago: int = 0, **more: Any) -> int:
-    when = datetime(2026, 11, 23, tzinfo=UTC) - timedelta(days=days_ago)
+    when = datetime(2037, 11, 23, tzinfo=UTC) - timedelta(days=days_ago)
     out = api.lead(phone=phone, start=False, received_at=when.isoformat(), **more)
     return int(out["contact_id"])
 
@@ -136,7 +136,7 @@ def test_enrolment_without_consent_or_of_a_dead_contact_is_refused_and_listed(ap
     no_consent = _lead(api, "6155550102")
     dead = _lead(api, "6155550103", consent=consent)
     with api.container.uow() as uow:
-        uow.contacts.mark_dead(dead, "opted out", datetime(2026, 11, 22, tzinfo=UTC))
+        uow.contacts.mark_dead(dead, "opted out", datetime(2037, 11, 22, tzinfo=UTC))
         uow.commit()
     answer = api.client.post(
         "/campaigns/buyer_nurture/enroll",

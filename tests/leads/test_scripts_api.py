@@ -115,10 +115,11 @@ def test_stats_count_each_versions_conversations_and_results(api: Api) -> None:
     with api.container.uow() as uow:
         rows = {r.contact_id: r for r in uow.session.scalars(select(ConversationRow))}
         first, second = rows[ids[0]], rows[ids[1]]
-        uow.session.add(OutcomeRow(conversation_id=first.id, kind=OutcomeKind.APPOINTMENT))
-        uow.session.add(OutcomeRow(conversation_id=second.id, kind=OutcomeKind.ENGAGEMENT))
+        at = datetime(2037, 11, 23, tzinfo=UTC)
+        for conv, kind in ((first, OutcomeKind.APPOINTMENT), (second, OutcomeKind.ENGAGEMENT)):
+            uow.session.add(OutcomeRow(conversation_id=conv.id, kind=kind, created_at=at))
         second.status = Status.DEAD
-        uow.contacts.mark_dead(second.contact_id, "opted out", datetime(2026, 11, 23, tzinfo=UTC))
+        uow.contacts.mark_dead(second.contact_id, "opted out", at)
         uow.commit()
     stats = api.get("/scripts/buyer/1/stats", "dana")
     assert stats == {

@@ -23,7 +23,7 @@ LEADS: list[dict[str, Any]] = [
         interest_level=5,
         priority="hot",
         time_frame="0-3 months",
-        received_at="2026-11-20T10:00:00+00:00",
+        received_at="2037-11-20T10:00:00+00:00",
     ),
     dict(
         phone="6155550102",
@@ -37,7 +37,7 @@ LEADS: list[dict[str, Any]] = [
         interest_level=2,
         priority="cold",
         time_frame="12+ months",
-        received_at="2026-11-10T10:00:00+00:00",
+        received_at="2037-11-10T10:00:00+00:00",
     ),
     dict(
         phone="6155550103",
@@ -50,7 +50,7 @@ LEADS: list[dict[str, Any]] = [
         interest_level=3,
         priority="warm",
         time_frame="3-6 months",
-        received_at="2026-11-01T10:00:00+00:00",
+        received_at="2037-11-01T10:00:00+00:00",
     ),
 ]
 
@@ -87,7 +87,7 @@ def _names(api: Api, who: str = "coordinator", **params: Any) -> list[str]:
         ({"time_frame": "12+ months"}, ["Bob"]),
         ({"assigned": "true"}, ["Ann"]),
         ({"assigned": "false"}, ["Bob", "Cy"]),
-        ({"received_from": "2026-11-05", "received_to": "2026-11-15"}, ["Bob"]),
+        ({"received_from": "2037-11-05", "received_to": "2037-11-15"}, ["Bob"]),
         ({"q": "fox"}, ["Cy"]),
         ({"q": "ann@EX"}, ["Ann"]),
         ({"q": "(615) 555-0102"}, ["Bob"]),
@@ -123,7 +123,7 @@ def test_a_bad_sort_or_date_is_refused(api: Api, seeded: dict[str, int]) -> None
     headers = api.headers("coordinator")
     assert api.client.get("/leads?sort=phone", headers=headers).status_code == 422
     assert (
-        api.client.get("/leads?received_from=2026-11-05T10:00", headers=headers).status_code == 422
+        api.client.get("/leads?received_from=2037-11-05T10:00", headers=headers).status_code == 422
     )
 
 

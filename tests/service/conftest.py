@@ -37,7 +37,7 @@ from tests.storage.conftest import (  # noqa: F401 - fixtures, shared with the s
 AUTH_TOKEN = "0123456789abcdef0123456789abcdef"
 ACCOUNT = "AC" + "1" * 32
 PUBLIC_URL = "https://isa.example.com"
-T0 = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)  # 10:00 in Austin
+T0 = datetime(2037, 11, 23, 16, 0, tzinfo=UTC)  # 10:00 in Austin
 
 
 @dataclass
@@ -91,7 +91,7 @@ class Service:
     def lead(self, phone: str, first: str, agent_id: int | None, script: str = "buyer") -> int:
         """A new lead owned by ``agent_id`` whose conversation has started; the contact id."""
         with self.container.uow() as uow:
-            contact, _ = uow.contacts.get_or_create(phone, first_name=first)
+            contact, _ = uow.contacts.get_or_create(phone, at=self.clock(), first_name=first)
             uow.session.add(
                 Inquiry(
                     contact_id=contact.id,

@@ -81,10 +81,12 @@ def test_a_dead_contact_can_be_texted_by_no_path(service: Service) -> None:
     contact = service.lead(ANA, "Ana", maria)
     opening = service.client.get("/queue", headers=isa).json()["items"][0]["id"]
     with service.container.uow() as uow:
-        campaign = Campaign(name="buyer_nurture", version=1)
+        campaign = Campaign(name="buyer_nurture", version=1, created_at=service.clock())
         uow.session.add(campaign)
         uow.session.flush()
-        uow.session.add(Enrollment(contact_id=contact, campaign_id=campaign.id))
+        uow.session.add(
+            Enrollment(contact_id=contact, campaign_id=campaign.id, enrolled_at=service.clock())
+        )
         uow.commit()
     service.inbound(ANA, "STOP")
     confirmation = list(service.texted(ANA))
@@ -113,10 +115,12 @@ def test_stopping_the_drip_stops_every_enrolment_and_a_restart_resumes_it(
     maria, maria_h = service.user("maria@example.com", Role.AGENT, "Maria")
     contact = service.lead(ANA, "Ana", maria)
     with service.container.uow() as uow:
-        campaign = Campaign(name="buyer_nurture", version=1)
+        campaign = Campaign(name="buyer_nurture", version=1, created_at=service.clock())
         uow.session.add(campaign)
         uow.session.flush()
-        uow.session.add(Enrollment(contact_id=contact, campaign_id=campaign.id))
+        uow.session.add(
+            Enrollment(contact_id=contact, campaign_id=campaign.id, enrolled_at=service.clock())
+        )
         uow.commit()
     stopped = service.client.post(
         f"/conversations/{contact}/drip", headers=maria_h, json={"action": "stop"}

@@ -28,7 +28,7 @@ def test_a_text_queued_before_the_contact_died_is_refused_at_send_time(
     svc = make_service(auto_approve="opening")
     agent, _ = svc.user("maria@example.com", Role.AGENT, "Maria")
     with svc.container.uow() as uow:  # the lead starts, but nothing is handed to the sender yet
-        contact, _ = uow.contacts.get_or_create(ANA, first_name="Ana")
+        contact, _ = uow.contacts.get_or_create(ANA, at=svc.clock(), first_name="Ana")
         result = start_conversation(
             svc.container, uow, contact.id, script_ref="buyer", agent_id=agent, actor_id=None
         )
@@ -47,7 +47,7 @@ def test_a_sweep_sends_what_others_queued_and_each_text_goes_once(
     svc = make_service(auto_approve="opening")
     agent, _ = svc.user("maria@example.com", Role.AGENT, "Maria")
     with svc.container.uow() as uow:
-        contact, _ = uow.contacts.get_or_create(ANA, first_name="Ana")
+        contact, _ = uow.contacts.get_or_create(ANA, at=svc.clock(), first_name="Ana")
         start_conversation(
             svc.container, uow, contact.id, script_ref="buyer", agent_id=agent, actor_id=None
         )
@@ -113,7 +113,7 @@ def test_a_stop_that_arrives_while_twilio_holds_a_text_is_handled_at_once(
 
     svc.container.extras["sms"] = SlowTwilio(echo=False)
     with svc.container.uow() as uow:
-        contact, _ = uow.contacts.get_or_create(ANA, first_name="Ana")
+        contact, _ = uow.contacts.get_or_create(ANA, at=svc.clock(), first_name="Ana")
         result = start_conversation(
             svc.container, uow, contact.id, script_ref="buyer", agent_id=agent, actor_id=None
         )

@@ -19,7 +19,7 @@ from api.services.worker import ClaimedJob, Worker, backoff, worker_for
 from tests.service.conftest import Service, ServiceFactory, contact_row
 
 AUSTIN = "+15125550142"
-EVENING = datetime(2026, 11, 24, 2, 50, tzinfo=UTC)  # Monday 20:50 in Austin
+EVENING = datetime(2037, 11, 24, 2, 50, tzinfo=UTC)  # Monday 20:50 in Austin
 CENTRAL = timedelta(hours=-6)
 
 
@@ -92,11 +92,11 @@ def test_a_silent_lead_goes_cold_then_gets_drip_on_its_next_allowed_morning_and_
     assert drip.delivery_status is DeliveryStatus.QUEUED  # 21:05 in Texas is quiet
     [send] = jobs(auto, "send")
     # Texas allows 09:00-21:00 Mon-Sat: Wednesday 09:00 in Austin
-    assert send.due_at.astimezone(UTC) == datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+    assert send.due_at.astimezone(UTC) == datetime(2037, 11, 25, 15, 0, tzinfo=UTC)
     auto.clock.now = send.due_at
     drain(auto)
     assert auto.texted(AUSTIN)[-1] == drip.body and "Dana" in drip.body
-    assert outbound(auto)[-1].sent_at == datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+    assert outbound(auto)[-1].sent_at == datetime(2037, 11, 25, 15, 0, tzinfo=UTC)
 
     auto.clock.advance(hours=2)
     auto.client.post("/dev/sms", json={"from": AUSTIN, "body": "still looking, 3 beds"})
@@ -114,7 +114,7 @@ def test_a_silent_lead_goes_cold_then_gets_drip_on_its_next_allowed_morning_and_
 
 
 def test_an_appointment_lead_keeps_its_drip_until_the_agent_stops_it(auto: Service) -> None:
-    auto.clock.now = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)  # Monday 10:00 in Austin
+    auto.clock.now = datetime(2037, 11, 23, 16, 0, tzinfo=UTC)  # Monday 10:00 in Austin
     agent, agent_h = auto.user("dana@example.com", Role.AGENT, "Dana")
     contact = auto.lead(AUSTIN, "Ana", agent)
     consent(auto, contact)
@@ -125,7 +125,7 @@ def test_an_appointment_lead_keeps_its_drip_until_the_agent_stops_it(auto: Servi
     drain(auto)  # the enrolment job
     sent = len(auto.texted(AUSTIN))
     for day in (1, 3, 7):
-        auto.clock.now = datetime(2026, 11, 23, 16, 0, tzinfo=UTC) + timedelta(days=day, hours=1)
+        auto.clock.now = datetime(2037, 11, 23, 16, 0, tzinfo=UTC) + timedelta(days=day, hours=1)
         drain(auto)
     drips = [m for m in outbound(auto) if (m.script_step or "").startswith("drip:")]
     assert len(drips) == 3 and len(auto.texted(AUSTIN)) == sent + 4  # and the call reminder
@@ -155,7 +155,7 @@ def test_no_drip_without_a_consent_record(auto: Service) -> None:
 
 def test_a_timer_that_fires_after_the_lead_answered_does_nothing(auto: Service) -> None:
     agent, _ = auto.user("dana@example.com", Role.AGENT, "Dana")
-    auto.clock.now = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
+    auto.clock.now = datetime(2037, 11, 23, 16, 0, tzinfo=UTC)
     auto.lead(AUSTIN, "Ana", agent)
     auto.clock.advance(minutes=10)
     auto.client.post("/dev/sms", json={"from": AUSTIN, "body": "yes, 3 beds"})
@@ -171,7 +171,7 @@ def test_a_text_due_in_quiet_hours_waits_for_the_morning_and_is_never_dropped(
     make_service: ServiceFactory,
 ) -> None:
     svc = make_service(twilio=False, auto_approve="all")
-    svc.clock.now = datetime(2026, 11, 24, 4, 30, tzinfo=UTC)  # Monday 22:30 in Austin
+    svc.clock.now = datetime(2037, 11, 24, 4, 30, tzinfo=UTC)  # Monday 22:30 in Austin
     agent, _ = svc.user("dana@example.com", Role.AGENT, "Dana")
     svc.lead(AUSTIN, "Ana", agent)
     assert svc.texted(AUSTIN) == []
@@ -182,10 +182,10 @@ def test_a_text_due_in_quiet_hours_waits_for_the_morning_and_is_never_dropped(
             select(AuditEntry).where(AuditEntry.action == "send.deferred")
         )
     assert deferred is not None and "TX" in str(deferred.details)
-    svc.clock.now = datetime(2026, 11, 24, 14, 59, tzinfo=UTC)
+    svc.clock.now = datetime(2037, 11, 24, 14, 59, tzinfo=UTC)
     drain(svc)
     assert svc.texted(AUSTIN) == []
-    svc.clock.now = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # Tuesday 09:00 in Austin
+    svc.clock.now = datetime(2037, 11, 24, 15, 0, tzinfo=UTC)  # Tuesday 09:00 in Austin
     drain(svc)
     assert svc.texted(AUSTIN) == [message.body]
 
@@ -201,8 +201,8 @@ def test_a_failing_job_is_retried_with_backoff_then_parked_and_an_unknown_kind_a
 
     worker = Worker(service.container, {"flaky": flaky}, name="test", max_attempts=3)
     with service.container.uow() as uow:
-        uow.jobs.add("flaky", service.clock(), {})
-        uow.jobs.add("nobody-knows", service.clock(), {})
+        uow.jobs.add("flaky", service.clock(), {}, at=service.clock())
+        uow.jobs.add("nobody-knows", service.clock(), {}, at=service.clock())
         uow.commit()
     for _ in range(3):
         worker.run_once()
@@ -220,9 +220,9 @@ def test_a_failing_job_is_retried_with_backoff_then_parked_and_an_unknown_kind_a
 def test_the_service_runs_due_jobs_itself_when_told_to(make_service: ServiceFactory) -> None:
     svc = make_service(twilio=False, worker_in_process=True)  # as isa serve sets it on SQLite
     with svc.container.uow() as uow:
-        contact, _ = uow.contacts.get_or_create(AUSTIN, first_name="Ana")
+        contact, _ = uow.contacts.get_or_create(AUSTIN, at=svc.clock(), first_name="Ana")
         uow.messages.add_outbound(
-            "queued-elsewhere", contact_id=contact.id, body="Hi Ana!", created_at=svc.clock()
+            "queued-elsewhere", contact_id=contact.id, body="Hi Ana!", at=svc.clock()
         )
         uow.commit()
     deadline = datetime.now(UTC) + timedelta(seconds=10)
@@ -232,7 +232,7 @@ def test_the_service_runs_due_jobs_itself_when_told_to(make_service: ServiceFact
 
 
 def test_an_agent_adds_a_lead_to_a_further_campaign_and_takes_it_out_again(auto: Service) -> None:
-    auto.clock.now = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
+    auto.clock.now = datetime(2037, 11, 23, 16, 0, tzinfo=UTC)
     agent, agent_h = auto.user("dana@example.com", Role.AGENT, "Dana")
     contact = auto.lead(AUSTIN, "Ana", agent)
     url = f"/conversations/{contact}/campaigns"

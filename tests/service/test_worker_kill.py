@@ -75,11 +75,12 @@ def container(env: dict[str, str]) -> Iterator[Container]:
 def queue_texts(container: Container) -> list[str]:
     """``TEXTS`` leads, each with one queued text and its send job, as a turn leaves them."""
     phones = [f"+1512555{n:04d}" for n in range(TEXTS)]
+    now = container.clock()  # the workers' clock: the real one
     with container.uow() as uow:
         for phone in phones:
-            contact, _ = uow.contacts.get_or_create(phone, first_name="Ana")
+            contact, _ = uow.contacts.get_or_create(phone, at=now, first_name="Ana")
             uow.messages.add_outbound(
-                f"test:{phone}", contact_id=contact.id, body=f"Hi Ana, a text to {phone}"
+                f"test:{phone}", contact_id=contact.id, body=f"Hi Ana, a text to {phone}", at=now
             )
         uow.commit()
     return phones

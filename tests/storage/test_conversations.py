@@ -16,12 +16,14 @@ from isa_engine.conversation import Conversation
 from tests.storage.conftest import UowFactory
 from tests.storage.strategies import conversations, in_utc
 
+NOW = datetime(2037, 11, 23, 15, 0, tzinfo=UTC)  # years from the real date: a leak shows
+
 _phones = itertools.count(2125550000)
 
 
 def _new_contact(uow: UowFactory) -> int:
     with uow() as u:
-        contact, _ = u.contacts.get_or_create(f"+1{next(_phones)}", first_name="Ann")
+        contact, _ = u.contacts.get_or_create(f"+1{next(_phones)}", at=NOW, first_name="Ann")
         u.commit()
         return contact.id
 
@@ -29,7 +31,7 @@ def _new_contact(uow: UowFactory) -> int:
 def _round_trip(uow: UowFactory, conversation: Conversation) -> Conversation:
     contact_id = _new_contact(uow)
     with uow() as u:
-        u.conversations.save(conversation, contact_id=contact_id)
+        u.conversations.save(at=NOW, conversation=conversation, contact_id=contact_id)
         u.commit()
     with uow() as u:
         row = u.conversations.get_for_update(contact_id)
@@ -63,14 +65,14 @@ def test_a_conversation_loads_back_exactly_as_saved(
 
 
 def test_loaded_datetimes_are_aware_and_in_utc(uow: UowFactory) -> None:
-    at = datetime(2026, 3, 8, 1, 59, tzinfo=UTC)
+    at = datetime(2037, 3, 8, 1, 59, tzinfo=UTC)
     loaded = _round_trip(uow, Conversation("buyer@1", "Ann", "Bob", last_inbound_at=at))
     assert loaded.last_inbound_at == at
     assert loaded.last_inbound_at is not None and loaded.last_inbound_at.tzinfo is UTC
 
 
 def test_a_naive_datetime_is_refused(uow: UowFactory) -> None:
-    naive = datetime(2026, 1, 1, 12, 0)  # noqa: DTZ001 - the point of the test
+    naive = datetime(2037, 1, 1, 12, 0)  # noqa: DTZ001 - the point of the test
     with pytest.raises(Exception, match="naive datetime"):
         _round_trip(uow, Conversation("buyer@1", "Ann", "Bob", last_inbound_at=naive))
 
@@ -78,10 +80,14 @@ def test_a_naive_datetime_is_refused(uow: UowFactory) -> None:
 def test_saving_onto_another_script_version_is_refused(uow: UowFactory) -> None:
     contact_id = _new_contact(uow)
     with uow() as u:
-        u.conversations.save(Conversation("buyer@3", "Ann", "Bob"), contact_id=contact_id)
+        u.conversations.save(
+            at=NOW, conversation=Conversation("buyer@3", "Ann", "Bob"), contact_id=contact_id
+        )
         u.commit()
     with uow() as u, pytest.raises(ValueError, match="is on buyer@3"):
-        u.conversations.save(Conversation("buyer@4", "Ann", "Bob"), contact_id=contact_id)
+        u.conversations.save(
+            at=NOW, conversation=Conversation("buyer@4", "Ann", "Bob"), contact_id=contact_id
+        )
 
 
 def test_each_save_bumps_the_version_counter(uow: UowFactory) -> None:
@@ -91,7 +97,7 @@ def test_each_save_bumps_the_version_counter(uow: UowFactory) -> None:
             row = u.conversations.get_for_update(contact_id)
             conv = u.conversations.load(row) if row else Conversation("buyer@1", "Ann", "Bob")
             conv.turn += 1
-            u.conversations.save(conv, contact_id=contact_id)
+            u.conversations.save(at=NOW, conversation=conv, contact_id=contact_id)
             u.commit()
     with uow() as u:
         row = u.conversations.get_for_update(contact_id)
@@ -101,7 +107,9 @@ def test_each_save_bumps_the_version_counter(uow: UowFactory) -> None:
 def test_nothing_is_written_without_commit(uow: UowFactory) -> None:
     contact_id = _new_contact(uow)
     with uow() as u:
-        u.conversations.save(Conversation("buyer@1", "Ann", "Bob"), contact_id=contact_id)
+        u.conversations.save(
+            at=NOW, conversation=Conversation("buyer@1", "Ann", "Bob"), contact_id=contact_id
+        )
     with uow() as u:
         assert u.conversations.get_for_update(contact_id) is None
 
@@ -112,7 +120,7 @@ def test_twenty_concurrent_turns_on_one_contact_run_one_after_the_other(
     contact_id = _new_contact(uow)
     with uow() as u:
         conv_id = u.conversations.save(
-            Conversation("buyer@1", "Ann", "Bob"), contact_id=contact_id
+            at=NOW, conversation=Conversation("buyer@1", "Ann", "Bob"), contact_id=contact_id
         ).id
         u.commit()
     threads_n = 20
@@ -125,7 +133,11 @@ def test_twenty_concurrent_turns_on_one_contact_run_one_after_the_other(
             with uow() as u:
                 # the webhook's order: store the text first, then take the turn's lock
                 u.messages.add_inbound(
-                    f"SM{i}", contact_id=contact_id, body=str(i), conversation_id=conv_id
+                    at=NOW,
+                    sid=f"SM{i}",
+                    contact_id=contact_id,
+                    body=str(i),
+                    conversation_id=conv_id,
                 )
                 row = u.conversations.get_for_update(contact_id)
                 assert row is not None
@@ -133,7 +145,7 @@ def test_twenty_concurrent_turns_on_one_contact_run_one_after_the_other(
                 time.sleep(0.005)  # widen the read-modify-write window a lost update needs
                 conv.turn += 1
                 conv.slots[f"s{i}"] = i
-                u.conversations.save(conv, contact_id=contact_id)
+                u.conversations.save(at=NOW, conversation=conv, contact_id=contact_id)
                 u.commit()
         except BaseException as exc:  # handed to the main thread, which fails the test
             errors.append(exc)

@@ -7,12 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 from tests.storage.conftest import UowFactory
 
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+NOW = datetime(2037, 11, 23, 15, 0, tzinfo=UTC)
 
 
 def _add_jobs(uow: UowFactory, n: int, due: datetime = NOW) -> list[int]:
     with uow() as u:
-        ids = [u.jobs.add("send", due - timedelta(seconds=i), {"n": i}).id for i in range(n)]
+        ids = [
+            u.jobs.add("send", due - timedelta(seconds=i), {"n": i}, at=NOW).id for i in range(n)
+        ]
         u.commit()
     return ids
 
@@ -50,9 +52,9 @@ def test_concurrent_claimers_never_claim_a_job_twice(uow: UowFactory) -> None:
 
 def test_only_due_jobs_are_claimed_oldest_first(uow: UowFactory) -> None:
     with uow() as u:
-        later = u.jobs.add("cold", NOW + timedelta(minutes=15)).id
-        second = u.jobs.add("send", NOW - timedelta(minutes=1)).id
-        first = u.jobs.add("send", NOW - timedelta(minutes=2)).id
+        later = u.jobs.add("cold", NOW + timedelta(minutes=15), at=NOW).id
+        second = u.jobs.add("send", NOW - timedelta(minutes=1), at=NOW).id
+        first = u.jobs.add("send", NOW - timedelta(minutes=2), at=NOW).id
         u.commit()
     with uow() as u:
         jobs = u.jobs.claim(NOW, 10, "w1")
@@ -105,11 +107,13 @@ def test_cancelling_drops_a_conversations_unclaimed_timers_of_the_kinds_given(
     from isa_engine.conversation import Conversation
 
     with uow() as u:
-        contact, _ = u.contacts.get_or_create("+12125550142")
-        conv = u.conversations.save(Conversation("buyer@1", "Ann", "Bob"), contact_id=contact.id)
-        u.jobs.add("cold", NOW, conversation_id=conv.id)
-        u.jobs.add("drip", NOW, conversation_id=conv.id)
-        u.jobs.add("cold", NOW)  # another conversation's, or none
+        contact, _ = u.contacts.get_or_create("+12125550142", at=NOW)
+        conv = u.conversations.save(
+            at=NOW, conversation=Conversation("buyer@1", "Ann", "Bob"), contact_id=contact.id
+        )
+        u.jobs.add("cold", NOW, conversation_id=conv.id, at=NOW)
+        u.jobs.add("drip", NOW, conversation_id=conv.id, at=NOW)
+        u.jobs.add("cold", NOW, at=NOW)  # another conversation's, or none
         u.commit()
     with uow() as u:
         assert u.jobs.cancel(conv.id, ["cold"]) == 1
