@@ -10,22 +10,38 @@ from rich.table import Table
 
 from isa_engine.errors import IsaError
 from isa_engine.events import HandBack, TakeOver
-from isa_engine.model import AlertAgent, Effect, EmitOutcome, SendText, StartTimer
+from isa_engine.model import AlertAgent, Effect, EmitOutcome, SendText, StartTimer, SuggestText
 from isa_engine.script import Script
 from isa_engine.simulation import Simulation
 from isa_engine.templates import show as show_value
 
 HELP = """Type what the lead texts. Commands:
-  /wait 20m      let time pass (s, m, h, d), firing timers: a lead goes cold after 15m
-  /takeover      the agent takes the conversation    /handback  the agent hands it back
-  /slots         what is known, and where it came from
-  /quit          leave"""
-_WAIT = re.compile(r"^/wait\s+(\d+)\s*([smhd])$")
+  /wait 20m          let time pass (s, m, h, d), firing timers: a lead goes cold 15m after
+                     our last text left
+  /approve-after 10m the ISA approves each reply this long after it is suggested (0s: at once)
+  /takeover          the agent takes the conversation    /handback  the agent hands it back
+  /slots             what is known, and where it came from
+  /quit              leave"""
+_DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
+def parse_duration(text: str) -> timedelta:
+    """ "30s", "10m", "2h", "1d" as a timedelta; ValueError otherwise."""
+    found = _DURATION.match(text.strip())
+    if found is None:
+        raise ValueError(f"{text!r} is not a duration: a number and s, m, h or d (10m)")
+    return timedelta(**{_UNITS[found.group(2)]: int(found.group(1))})
+
+
 def run(
-    script: Script, *, contact: str, agent: str, start: datetime, console: Console | None = None
+    script: Script,
+    *,
+    contact: str,
+    agent: str,
+    start: datetime,
+    approve_after: timedelta = timedelta(0),
+    console: Console | None = None,
 ) -> None:
     """The chat loop: reads lines from stdin until /quit or end of input."""
     out = console or Console()
@@ -33,7 +49,9 @@ def run(
         f"[bold]{script.key}[/bold] — you are {contact}, texting {agent}'s assistant. "
         "/help for commands."
     )
-    sim = Simulation.start(script, contact=contact, agent=agent, at=start)
+    sim = Simulation.start(
+        script, contact=contact, agent=agent, at=start, approve_after=approve_after
+    )
     _show(out, sim, sim.log)
     while True:
         try:
@@ -64,9 +82,18 @@ def _command(sim: Simulation, line: str, out: Console) -> list[Effect] | None:
         return sim.apply(TakeOver(by="agent"))
     if line == "/handback":
         return sim.apply(HandBack(by="agent"))
-    wait = _WAIT.match(line)
-    if wait:
-        return sim.advance(sim.now + timedelta(**{_UNITS[wait.group(2)]: int(wait.group(1))}))
+    command, _, arg = line.partition(" ")
+    if command in ("/wait", "/approve-after"):
+        try:
+            delay = parse_duration(arg)
+        except ValueError as e:
+            out.print(f"{command}: {e}", highlight=False)
+            return None
+        if command == "/wait":
+            return sim.advance(sim.now + delay)
+        sim.approve_after = delay
+        out.print(f"the ISA now approves each reply {arg.strip()} after it is suggested")
+        return None
     if line.startswith("/"):
         out.print(f"unknown command {line.split()[0]}; /help lists them")
         return None
@@ -75,7 +102,10 @@ def _command(sim: Simulation, line: str, out: Console) -> list[Effect] | None:
 
 def _show(out: Console, sim: Simulation, effects: list[Effect]) -> None:
     for effect in effects:
-        if isinstance(effect, SendText):
+        if isinstance(effect, SuggestText) and effect.id in sim.waiting:
+            due = sim.waiting[effect.id][0]
+            out.print(f"[dim]» suggested, waiting for the ISA until {due:%H:%M}[/dim]")
+        elif isinstance(effect, SendText):
             asks = f" [dim](asks {effect.asks})[/dim]" if effect.asks else ""
             out.print(f"[cyan]assistant[/cyan]: {effect.text}{asks}", highlight=False)
         elif isinstance(effect, EmitOutcome):

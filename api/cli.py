@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -38,6 +38,16 @@ err = Console(stderr=True)
 ScriptsDir = Annotated[
     Path, typer.Option("--scripts", help="Folder of scripts (scripts/<name>/vN.yaml).")
 ]
+ApproveAfter = Annotated[
+    str, typer.Option(help="How long the ISA takes to approve each reply (30s, 10m, 2h).")
+]
+
+
+def _duration(text: str) -> timedelta:
+    try:
+        return chat_ui.parse_duration(text)
+    except ValueError as e:
+        raise _fail(IsaError(str(e))) from None
 
 
 def _store(root: Path | None) -> FileScriptStore:
@@ -55,6 +65,7 @@ def chat(
     now: Annotated[str | None, typer.Option(help="Start time, ISO 8601 with offset.")] = None,
     contact: Annotated[str, typer.Option(help="The lead's first name.")] = "Alex",
     agent: Annotated[str, typer.Option(help="The agent's first name.")] = "Dana",
+    approve_after: ApproveAfter = "0s",
     scripts: ScriptsDir = None,  # type: ignore[assignment]
 ) -> None:
     """Play a conversation in the terminal, you being the lead (/help for commands)."""
@@ -65,7 +76,8 @@ def chat(
     start = datetime.fromisoformat(now) if now else clock.now()
     if start.tzinfo is None:
         raise _fail(IsaError("--now needs an offset, e.g. 2026-11-23T10:00-06:00"))
-    chat_ui.run(found, contact=contact, agent=agent, start=start)
+    delay = _duration(approve_after)
+    chat_ui.run(found, contact=contact, agent=agent, start=start, approve_after=delay)
 
 
 @scripts_app.command("validate")
@@ -147,12 +159,15 @@ def nlu_parse() -> None:
 
 
 @app.command()
-def replay(scripts: ScriptsDir = None) -> None:  # type: ignore[assignment]
+def replay(
+    approve_after: ApproveAfter = "0s",
+    scripts: ScriptsDir = None,  # type: ignore[assignment]
+) -> None:
     """Play conversation records (JSON lines) from stdin; write one answer line each."""
-    store = _store(scripts)
+    store, delay = _store(scripts), _duration(approve_after)
     for n, record in _records(sys.stdin):
         try:
-            answer = replay_record(record, store.get(str(record["script"])))
+            answer = replay_record(record, store.get(str(record["script"])), delay)
         except IsaError as e:
             raise _fail(IsaError(f"stdin line {n}: {e}")) from None
         except (KeyError, TypeError, ValueError) as e:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from isa_engine import dialogue
-from isa_engine.dialogue import approve_text, next_step
+from isa_engine.dialogue import next_step
 from isa_engine.errors import NotAllowed
 from isa_engine.events import Event
 from isa_engine.machine import machine_for
@@ -23,7 +23,9 @@ from isa_engine.model import (
     SlotSource,
     SlotValue,
     Status,
+    Unsent,
 )
+from isa_engine.replies import approve_text
 from isa_engine.script import Script
 
 OPENING = "opening"  # the step the first text waits on: it asks no slot
@@ -49,7 +51,10 @@ class Conversation:
     resume_status: str | None = None
     final_text_sent: bool = False  # the one text a dead contact may get
     last_inbound_at: datetime | None = None
-    last_outbound_at: datetime | None = None
+    last_outbound_at: datetime | None = None  # when our last text *left* (TextSent), not queued
+    unsent: dict[str, Unsent] = field(default_factory=dict)  # our texts not yet sent, by key
+    last_sent: str | None = None  # the last text of ours that left, so none goes twice in a row
+    proposed_day: str | None = None  # a day the lead named without a time, until they give one
     effects: list[Effect] = field(default_factory=list, repr=False, compare=False)
 
     @property
@@ -60,10 +65,11 @@ class Conversation:
     def copy(self) -> Conversation:
         """A copy whose containers can change without touching this one."""
         twin = copy.copy(self)
-        twin.slots, twin.sources, twin.asked = (
+        twin.slots, twin.sources, twin.asked, twin.unsent = (
             dict(self.slots),
             dict(self.sources),
             dict(self.asked),
+            dict(self.unsent),
         )
         twin.skipped, twin.outcomes, twin.effects = list(self.skipped), list(self.outcomes), []
         return twin
@@ -84,6 +90,7 @@ class Conversation:
     def on_dead(self) -> None:
         """Dead cancels every queued text and timer in the same turn (COMPLIANCE.md #4)."""
         self.effects.append(CancelTimers(kinds=(), queued_texts=True))
+        self.unsent.clear()
 
     def fire(self, trigger: str) -> None:
         """Move the status with the script version's machine."""

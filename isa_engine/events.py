@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from isa_engine.model import Reading, SuggestText
+from isa_engine.model import Reading, Speaker, SuggestText
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +52,50 @@ class Approve:
 
 
 @dataclass(frozen=True, slots=True)
+class Reject:
+    """A person rejects a suggestion (``reason`` kept); the lead is still owed a reply."""
+
+    suggestion: SuggestText
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class AgentText:
-    """A text a person typed (an agent who took over, or an ISA)."""
+    """A text a person typed: in the assistant's name (an ISA), or the agent's own
+    (``speaker`` AGENT, on a conversation the agent took over)."""
 
     text: str
     by: str
+    speaker: Speaker = Speaker.ASSISTANT
 
 
-Event = Begin | TextReceived | TimerFired | TakeOver | HandBack | Approve | AgentText
+@dataclass(frozen=True, slots=True)
+class TextSent:
+    """Our text left for the lead's phone at ``at`` (the provider accepted it, or the console
+    printed it). ``key`` is the ``SendText.key`` it was queued with (None: drip, reminder)."""
+
+    key: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TextNotSent:
+    """Our text ``key`` will never go (the provider refused it for good); ``reason`` says why."""
+
+    key: str
+    reason: str
+
+
+Event = (
+    Begin
+    | TextReceived
+    | TimerFired
+    | TakeOver
+    | HandBack
+    | Approve
+    | Reject
+    | AgentText
+    | TextSent
+    | TextNotSent
+)

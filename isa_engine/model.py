@@ -52,6 +52,14 @@ class Intent(StrEnum):
 CORPUS_INTENTS: frozenset[Intent] = frozenset(list(Intent)[:9])
 
 
+class Speaker(StrEnum):
+    """In whose name a text goes: the assistant's (the persona guard applies) or the agent's own,
+    on a conversation the agent took over (licensed: only the rules that bind everyone apply)."""
+
+    ASSISTANT = "assistant"
+    AGENT = "agent"
+
+
 class OutcomeKind(StrEnum):
     """What the agent is handed (seed 000)."""
 
@@ -93,12 +101,15 @@ class Reading:
     """What one inbound text says: the slots it fills and the intents it carries.
 
     ``day_only`` holds a day given without a firm time ("tomorrow afternoon"),
-    as ``YYYY-MM-DD``, so the engine can ask for the time.
+    as ``YYYY-MM-DD``, so the engine can ask for the time. ``time_only`` says the
+    appointment came from a clock time without a day ("2pm instead"): its date is
+    only the reader's guess, and an agreed day keeps it.
     """
 
     slots: Mapping[str, SlotValue] = field(default_factory=dict)
     intents: frozenset[Intent] = frozenset()
     day_only: str | None = None
+    time_only: bool = False
 
     def has(self, intent: Intent) -> bool:
         """True when the text carries ``intent``."""
@@ -109,6 +120,14 @@ class Reading:
         slots = {k: list(v) if isinstance(v, tuple) else v for k, v in self.slots.items()}
         intents = sorted(i.value for i in self.intents if i in CORPUS_INTENTS)
         return {"slots": slots, "intents": intents}
+
+
+@dataclass(frozen=True, slots=True)
+class Unsent:
+    """A text of ours the core proposed or queued that has not left yet, and the slot it asks."""
+
+    text: str
+    asks: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,12 +158,17 @@ class SuggestText:
 
 @dataclass(frozen=True, slots=True)
 class SendText:
-    """A text to send now (or at the next allowed time): an approved suggestion."""
+    """A text to send now (or at the next allowed time): an approved suggestion or a typed text.
+
+    ``key`` names it to the core until it is sent (the suggestion's id, or ``t<n>``):
+    the sender reports ``TextSent(key)`` when it leaves.
+    """
 
     text: str
     asks: str | None
     suggestion_id: str | None
     by: str  # "auto", or who approved / typed it
+    key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +189,15 @@ class AlertAgent:
 
 
 @dataclass(frozen=True, slots=True)
+class DropTexts:
+    """Texts the core proposed or queued that must not go (``keys``): a pending suggestion
+    is withdrawn, a queued text cancelled; ``why`` is kept with them."""
+
+    keys: tuple[str, ...]
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
 class StartTimer:
     """Fire ``kind`` at ``due`` unless the conversation moves on first."""
 
@@ -180,4 +213,4 @@ class CancelTimers:
     queued_texts: bool = False
 
 
-Effect = SuggestText | SendText | EmitOutcome | AlertAgent | StartTimer | CancelTimers
+Effect = SuggestText | SendText | EmitOutcome | AlertAgent | StartTimer | CancelTimers | DropTexts

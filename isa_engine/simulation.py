@@ -1,7 +1,9 @@
-"""A whole conversation in memory: timers kept, suggestions sent by the auto policy.
+"""A whole conversation in memory: timers kept, suggestions approved by a simulated ISA.
 
 What ``isa chat`` and ``isa replay`` drive, and what tests use to play a lead
-from start to finish. Time only moves when the caller says so.
+from start to finish. Time only moves when the caller says so. The ISA approves
+every suggestion, at once or ``approve_after`` later (a slow ISA); a text counts
+as sent (``TextSent``) the moment it is approved, as the console sender prints it.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from isa_engine.conversation import Conversation, Turn, approve_text, decide
-from isa_engine.events import Begin, Event, TextReceived, TimerFired
+from isa_engine.conversation import Conversation, Turn, decide
+from isa_engine.events import Approve, Begin, Event, TextReceived, TextSent, TimerFired
 from isa_engine.model import (
     CancelTimers,
+    DropTexts,
     Effect,
     EmitOutcome,
     Reading,
@@ -36,12 +39,14 @@ class Outbound:
 
 @dataclass
 class Simulation:
-    """One lead's conversation played in memory, every suggestion approved automatically."""
+    """One lead's conversation played in memory; every suggestion is approved, after a delay."""
 
     script: Script
     conversation: Conversation
     now: datetime
+    approve_after: timedelta = timedelta(0)
     timers: dict[str, datetime] = field(default_factory=dict)
+    waiting: dict[str, tuple[datetime, SuggestText]] = field(default_factory=dict)
     outbound: list[Outbound] = field(default_factory=list)
     outcomes: list[EmitOutcome] = field(default_factory=list)
     log: list[Effect] = field(default_factory=list)
@@ -55,55 +60,64 @@ class Simulation:
         agent: str,
         at: datetime,
         agent_last: str | None = None,
+        approve_after: timedelta = timedelta(0),
     ) -> Simulation:
-        """A new lead at ``at``: the opening text goes out."""
+        """A new lead at ``at``: the opening is suggested (and sent once approved)."""
         conv = Conversation(script=script.key, contact=contact, agent=agent, agent_last=agent_last)
-        sim = cls(script=script, conversation=conv, now=at)
+        sim = cls(script=script, conversation=conv, now=at, approve_after=approve_after)
         sim.apply(Begin())
         return sim
 
     def apply(self, event: Event) -> list[Effect]:
-        """Decide one event at the current time and carry out its effects."""
+        """Decide one event at the current time and carry out its effects (and what follows:
+        approvals due now, and the texts they send)."""
         turn = decide(self.script, self.conversation, event, self.now)
         return self._carry_out(turn)
 
     def text(
         self, body: str, at: datetime | None = None, reading: Reading | None = None
     ) -> list[Effect]:
-        """The lead texts ``body`` at ``at`` (timers due before then fire first)."""
+        """The lead texts ``body`` at ``at`` (timers and approvals due before then come first)."""
+        effects: list[Effect] = []
         if at is not None:
-            self.advance(at)
-        return self.apply(TextReceived(body, reading))
+            effects += self.advance(at)
+        return effects + self.apply(TextReceived(body, reading))
 
     def advance(self, to: datetime) -> list[Effect]:
-        """Let time pass to ``to``, firing every timer that comes due on the way."""
+        """Let time pass to ``to``: each timer and each ISA approval due on the way, in order."""
         effects: list[Effect] = []
         while True:
-            due = sorted((when, kind) for kind, when in self.timers.items() if when <= to)
+            due = [(when, "timer", kind) for kind, when in self.timers.items() if when <= to]
+            due += [(when, "approve", key) for key, (when, _) in self.waiting.items() if when <= to]
             if not due:
                 break
-            when, kind = due[0]
-            del self.timers[kind]
+            when, what, name = min(due)
             self.now = max(self.now, when)
-            effects += self.apply(TimerFired(kind))
+            if what == "timer":
+                del self.timers[name]
+                effects += self.apply(TimerFired(name))
+            else:
+                _, suggestion = self.waiting.pop(name)
+                effects += self.apply(Approve(suggestion, by="isa"))
         self.now = max(self.now, to)
         return effects
 
     def _carry_out(self, turn: Turn) -> list[Effect]:
         self.conversation = turn.conversation
-        done: list[Effect] = []
+        done: list[Effect] = list(turn.effects)
+        self.log += done
+        sends: list[SendText] = []
         for effect in turn.effects:
-            if isinstance(effect, SuggestText):  # the auto policy approves every suggestion
-                conv = self.conversation
-                effect_sent: Effect = approve_text(
-                    conv, effect.text, effect.asks, effect.id, "auto"
-                )
-                done.append(effect)
-                effect = effect_sent
-            if isinstance(effect, SendText):
+            if isinstance(effect, SuggestText) and effect.text:
+                self.waiting[effect.id] = (self.now + self.approve_after, effect)
+            elif isinstance(effect, SendText):
                 self.outbound.append(
                     Outbound(self.conversation.turn, self.now, effect.text, effect.asks)
                 )
+                sends.append(effect)
+            elif isinstance(effect, DropTexts):
+                for key in effect.keys:
+                    self.waiting.pop(key, None)
             elif isinstance(effect, StartTimer):
                 self.timers[effect.kind] = effect.due
             elif isinstance(effect, CancelTimers):
@@ -111,8 +125,10 @@ class Simulation:
                     self.timers.pop(kind, None)
             elif isinstance(effect, EmitOutcome):
                 self.outcomes.append(effect)
-            done.append(effect)
-        self.log += done
+        for send in sends:  # printed at once: it left
+            done += self.apply(TextSent(send.key, self.now))
+        if not self.approve_after:
+            done += self.advance(self.now)  # an ISA who never waits
         return done
 
     def answer(self, rid: Any) -> dict[str, Any]:
@@ -129,7 +145,9 @@ class Simulation:
         }
 
 
-def replay(record: dict[str, Any], script: Script) -> dict[str, Any]:
+def replay(
+    record: dict[str, Any], script: Script, approve_after: timedelta = timedelta(0)
+) -> dict[str, Any]:
     """Play one corpus conversation record (SCHEMA.md section 2) and answer for it."""
     start = datetime.fromisoformat(record["start"])
     agent = record.get("agent") or {}
@@ -139,9 +157,11 @@ def replay(record: dict[str, Any], script: Script) -> dict[str, Any]:
         agent=agent.get("first_name") or "your agent",
         agent_last=agent.get("last_name"),
         at=start,
+        approve_after=approve_after,
     )
     at = start
     for turn in record.get("turns", []):
         at = at + timedelta(seconds=float(turn.get("after_s", 0)))
         sim.text(turn["text"], at)
+    sim.advance(at + approve_after)  # the last reply is approved too
     return sim.answer(record.get("id"))

@@ -264,7 +264,11 @@ class ConversationRow(Base):
     resume_status: Mapped[str | None] = mapped_column(String(20))
     final_text_sent: Mapped[bool] = mapped_column(Boolean, default=False)
     last_inbound_at: Mapped[datetime | None] = _at(nullable=True)
-    last_outbound_at: Mapped[datetime | None] = _at(nullable=True)
+    last_outbound_at: Mapped[datetime | None] = _at(nullable=True)  # our last text that left
+    # our texts not yet sent, by the core's key: {"s4": {"text": ..., "asks": "beds"}}
+    unsent: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    last_sent: Mapped[str | None] = mapped_column(Text)
+    proposed_day: Mapped[str | None] = mapped_column(String(10))  # "YYYY-MM-DD", lead-local
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = _at()
     updated_at: Mapped[datetime] = _at()
@@ -328,6 +332,7 @@ class Message(Base):
     suggestion_id: Mapped[int | None] = _fk("suggestions.id", nullable=True, index=False)
     script_step: Mapped[str | None] = mapped_column(String(60))
     idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    text_key: Mapped[str | None] = mapped_column(String(40))  # the core's SendText.key
     created_at: Mapped[datetime] = _at()
     sent_at: Mapped[datetime | None] = _at(nullable=True)  # when it left (queued may be earlier)
 

@@ -20,7 +20,7 @@ from adapters.storage.jobs import SEND
 from adapters.storage.orm import Contact, ConversationRow, Job, Message
 from adapters.storage.vocab import DELIVERY_RANK, DeliveryStatus, Direction
 from isa_engine.conversation import Conversation
-from isa_engine.model import OutcomeKind, SlotSource, SlotValue, Status
+from isa_engine.model import OutcomeKind, SlotSource, SlotValue, Status, Unsent
 
 
 def to_e164(raw: str, region: str = "US") -> str:
@@ -138,6 +138,11 @@ class ConversationRepository:
             final_text_sent=row.final_text_sent,
             last_inbound_at=row.last_inbound_at,
             last_outbound_at=row.last_outbound_at,
+            unsent={
+                k: Unsent(str(v["text"]), v.get("asks")) for k, v in (row.unsent or {}).items()
+            },
+            last_sent=row.last_sent,
+            proposed_day=row.proposed_day,
         )
 
     def save(
@@ -194,6 +199,8 @@ def _write(row: ConversationRow, c: Conversation) -> None:
     row.resume_status = c.resume_status
     row.final_text_sent = c.final_text_sent
     row.last_inbound_at, row.last_outbound_at = c.last_inbound_at, c.last_outbound_at
+    row.unsent = {k: {"text": u.text, "asks": u.asks} for k, u in c.unsent.items()}
+    row.last_sent, row.proposed_day = c.last_sent, c.proposed_day
 
 
 def _slot_from_json(value: Any) -> SlotValue:

@@ -62,6 +62,9 @@ class DeliveryStatus(StrEnum):
     DELIVERED = "delivered"
     UNDELIVERED = "undelivered"
     FAILED = "failed"
+    CANCELLED = (
+        "cancelled"  # withdrawn before it left: the lead texted again, or an agent took over
+    )
 
 
 DELIVERY_RANK: dict[DeliveryStatus, int] = {
@@ -73,6 +76,7 @@ DELIVERY_RANK: dict[DeliveryStatus, int] = {
     DeliveryStatus.DELIVERED: 4,
     DeliveryStatus.UNDELIVERED: 4,
     DeliveryStatus.FAILED: 4,
+    DeliveryStatus.CANCELLED: 4,
 }
 """COMPLIANCE.md #12: queued/accepted < sending < sent < delivered/undelivered/failed."""
 

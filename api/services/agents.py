@@ -7,10 +7,9 @@ change is one transaction with its audit entry.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from adapters.storage import audit
 from adapters.storage.orm import (
@@ -25,13 +24,15 @@ from adapters.storage.orm import (
     User,
 )
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
-from adapters.storage.vocab import EnrollmentState, SuggestionState
+from adapters.storage.vocab import EnrollmentState, Role
 from api.container import Container
 from api.services import drip as drip_service
 from api.services.effects import ALERT, TurnScope
-from api.services.turns import DEAD_TEXT, Locked, TurnResult, ensure_alive, lock, policy_of, run
+from api.services.turns import Locked, TurnResult, ensure_alive, lock, policy_of, run
 from isa_engine.errors import ContactDead, NotAllowed
 from isa_engine.events import AgentText, Event, HandBack, TakeOver
+from isa_engine.model import Speaker, Status
+from isa_engine.replies import DEAD_TEXT
 
 DRIP_JOB = drip_service.DRIP
 
@@ -193,7 +194,7 @@ def act(
             event = HandBack(by=who)
         else:
             ensure_alive(locked)
-            event = AgentText(text=text or "", by=who)
+            event = AgentText(text=text or "", by=who, speaker=speaker_of(user, locked))
         cause = f"typed:{idempotency_key or uuid.uuid4().hex}"
         scope = TurnScope(
             uow,
@@ -206,8 +207,6 @@ def act(
             typed_by_id=user.id if action == "message" else None,
         )
         applied = run(locked, event, scope)
-        if action == "takeover":  # the agent has it: what the engine proposed before is moot
-            _expire_pending(uow, locked.row.id, container.clock())
         audit.record(
             uow.session,
             actor_id=user.id,
@@ -330,13 +329,8 @@ def _locked(container: Container, uow: SqlAlchemyUnitOfWork, contact_id: int) ->
     return locked
 
 
-def _expire_pending(uow: SqlAlchemyUnitOfWork, conversation_id: int, now: datetime) -> None:
-    uow.session.execute(
-        update(Suggestion)
-        .where(
-            Suggestion.conversation_id == conversation_id,
-            Suggestion.state == SuggestionState.PENDING,
-        )
-        .values(state=SuggestionState.EXPIRED, decided_at=now)
-        .execution_options(synchronize_session=False)
-    )
+def speaker_of(user: User, locked: Locked) -> Speaker:
+    """An agent texting a conversation they took over speaks for themself (licensed); anyone
+    else types in the assistant's name, and the persona guard applies."""
+    taken = locked.conversation.status is Status.AGENT
+    return Speaker.AGENT if taken and user.role is Role.AGENT else Speaker.ASSISTANT

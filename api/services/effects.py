@@ -24,6 +24,7 @@ from isa_engine.conversation import Conversation, Turn, approve_text
 from isa_engine.model import (
     AlertAgent,
     CancelTimers,
+    DropTexts,
     EmitOutcome,
     OutcomeKind,
     SendText,
@@ -97,6 +98,8 @@ def apply_turn(scope: TurnScope, turn: Turn, *, agent_id: int | None = None) -> 
             _timer(scope, effect)
         elif isinstance(effect, CancelTimers):
             _cancel(scope, effect, done)
+        elif isinstance(effect, DropTexts):
+            _drop(scope, effect)
     _sync_dead_flag(scope, before, conv, done)
     return done
 
@@ -164,6 +167,7 @@ def _outbound(
         at=scope.now,
         conversation_id=scope.row.id,
         sent_by=send.by[:100],
+        text_key=send.key or None,
         approved_by_id=scope.approved_by_id if suggestion else None,
         typed_by_id=scope.typed_by_id,
         suggestion_id=suggestion.id if suggestion else None,
@@ -240,6 +244,33 @@ def _timer(scope: TurnScope, effect: StartTimer) -> None:
     scope.uow.jobs.add(effect.kind, effect.due, payload, at=scope.now, conversation_id=scope.row.id)
 
 
+def _drop(scope: TurnScope, effect: DropTexts) -> None:
+    """Withdraw the core's texts not yet sent: a pending suggestion leaves the queue (its why
+    kept), a queued text is cancelled (its send job then finds nothing to send)."""
+    assert scope.row is not None
+    session, keys = scope.uow.session, list(effect.keys)
+    session.execute(
+        update(Suggestion)
+        .where(
+            Suggestion.conversation_id == scope.row.id,
+            Suggestion.key.in_(keys),
+            Suggestion.state == SuggestionState.PENDING,
+        )
+        .values(state=SuggestionState.EXPIRED, decided_at=scope.now, reject_reason=effect.why)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Message)
+        .where(
+            Message.conversation_id == scope.row.id,
+            Message.text_key.in_(keys),
+            Message.delivery_status == DeliveryStatus.QUEUED,
+        )
+        .values(delivery_status=DeliveryStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _cancel(scope: TurnScope, effect: CancelTimers, done: Applied) -> None:
     assert scope.row is not None
     scope.uow.jobs.cancel(scope.row.id, effect.kinds)
@@ -255,7 +286,7 @@ def _cancel(scope: TurnScope, effect: CancelTimers, done: Applied) -> None:
             Message.delivery_status == DeliveryStatus.QUEUED,
             Message.id.not_in(done.outbound_ids or [0]),
         )
-        .values(delivery_status=DeliveryStatus.FAILED)
+        .values(delivery_status=DeliveryStatus.CANCELLED)
         .execution_options(synchronize_session=False)
     )
     session.execute(

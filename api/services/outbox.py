@@ -29,13 +29,15 @@ from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import DELIVERY_RANK, DeliveryStatus, Direction
 from adapters.twilio_sms import TwilioSms
 from api.container import Container
-from api.services.effects import FINAL_STEP
-from api.services.turns import lock
+from api.services.effects import FINAL_STEP, TurnScope
+from api.services.turns import lock, policy_of, run
 from api.services.webhook import mark_unsubscribed
 from api.services.worker import ClaimedJob, Done, PermanentJobError
+from isa_engine.events import TextNotSent, TextSent
 from isa_engine.policy.quiet_hours import earliest_send
 from isa_engine.policy.recipient import Recipient, locate
 from isa_engine.policy.rules import Rules
+from isa_engine.policy.zones import lead_now
 from isa_engine.ports import PermanentSendError, RecipientUnsubscribed, Sms
 
 log = logging.getLogger("isa.outbox")
@@ -139,6 +141,8 @@ class _Cleared:
     key: str
     created_at: datetime
     contact_id: int
+    conversation_id: int | None = None
+    text_key: str | None = None  # the core's name for it (SendText.key)
     taken: tuple[str, ...] = ()  # the sids of the lead's earlier texts with the same body
 
 
@@ -175,6 +179,8 @@ def _send(
             return None
         raise  # may pass (a timeout, a 5xx): kept, and retried with backoff
     with container.uow() as uow:
+        # the conversation first, as a turn locks it: the core hears the text left (TextSent)
+        _report(container, uow, cleared, TextSent(cleared.text_key, now), now)
         message = uow.session.get(Message, cleared.id)
         if message is not None:
             message.message_sid, message.sent_at = sid, now
@@ -183,6 +189,29 @@ def _send(
         uow.jobs.complete(job.id, job.claimed_by)  # only while this worker still holds it
         uow.commit()
     return Done.COMPLETED
+
+
+def _report(
+    container: Container,
+    uow: SqlAlchemyUnitOfWork,
+    cleared: _Cleared,
+    event: TextSent | TextNotSent,
+    now: datetime,
+) -> None:
+    """Tell the core what became of its text, in a turn of the caller's transaction: the cold
+    timer counts from the moment a text left, and a text that never goes is no longer owed."""
+    if cleared.conversation_id is None:
+        return
+    locked = lock(container, uow, cleared.contact_id)
+    if locked is None or locked.row.id != cleared.conversation_id:
+        return  # a text of an earlier conversation: nothing of today's waits on it
+    local = lead_now(now, locked.contact.phone, locked.contact.timezone)
+    cause = f"sent:{cleared.id}"
+    run(
+        locked,
+        event,
+        TurnScope(uow, locked.contact, locked.row, local, cause, policy_of(container)),
+    )
 
 
 def _clear(
@@ -267,6 +296,8 @@ def _clear(
             message.idempotency_key or str(message.id),
             message.created_at,
             contact.id,
+            message.conversation_id,
+            message.text_key,
             _identical_sids(uow, message) if retry else (),
         )
         uow.commit()
@@ -308,6 +339,8 @@ def _record_failure(container: Container, cleared: _Cleared, now: datetime, exc:
         elif isinstance(exc, PermanentSendError):  # retrying cannot fix it: the reason kept
             message.delivery_status, message.error_code = DeliveryStatus.FAILED, exc.code
             message.sent_at = None
+            if cleared.text_key is not None:
+                _report(container, uow, cleared, TextNotSent(cleared.text_key, str(exc)), now)
             audit.record(
                 uow.session,
                 actor_id=None,

@@ -13,7 +13,9 @@ YAML file naming what may go without a person::
       - identity_question
 
 A suggestion's key is ``opening`` for the first text, the slot it asks for a
-step, the intent for a handler's reply, and ``closing`` for the rest.
+step, the intent for a handler's reply, and ``closing`` for the rest; a text made
+of several parts (a handler's reply, then the next question) goes at once only
+when every part's key is named.
 """
 
 from __future__ import annotations
@@ -59,16 +61,22 @@ class ApprovalPolicy:
         return cls(auto=frozenset(k.strip() for k in keys))
 
     def approves(self, suggestion: SuggestText, *, opening: bool) -> bool:
-        """True when ``suggestion`` may go without an ISA."""
-        return self.everything or key_of(suggestion, opening=opening) in self.auto
+        """True when ``suggestion`` may go without an ISA: every part of it is named (a text
+        that answers a question and asks the next step needs both). A request to write a
+        reply (an empty suggestion) always waits for a person."""
+        if not suggestion.text:
+            return False
+        return self.everything or keys_of(suggestion, opening=opening) <= self.auto
 
 
-def key_of(suggestion: SuggestText, *, opening: bool) -> str:
-    """The name a policy uses for ``suggestion`` (see the module docstring)."""
+def keys_of(suggestion: SuggestText, *, opening: bool) -> frozenset[str]:
+    """The names a policy uses for the parts of ``suggestion`` (see the module docstring)."""
     if opening:
-        return OPENING
+        return frozenset({OPENING})
+    parts = suggestion.why.split("; ")
+    keys = {p.removeprefix(_HANDLER) for p in parts if p.startswith(_HANDLER)}
     if suggestion.asks:
-        return suggestion.asks
-    if suggestion.why.startswith(_HANDLER):
-        return suggestion.why.removeprefix(_HANDLER)
-    return CLOSING
+        keys.add(suggestion.asks)
+    elif len(keys) < len(parts):
+        keys.add(CLOSING)
+    return frozenset(keys)

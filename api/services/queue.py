@@ -22,7 +22,7 @@ from api.container import Container
 from api.services.effects import TurnScope
 from api.services.turns import Locked, TurnResult, ensure_alive, lock, policy_of, run
 from isa_engine.errors import NotAllowed
-from isa_engine.events import Approve
+from isa_engine.events import Approve, Reject
 from isa_engine.model import SuggestText
 
 
@@ -150,11 +150,18 @@ def approve(
     return TurnResult.of(locked.contact.id, applied)
 
 
-def reject(container: Container, suggestion_id: int, user: User, reason: str) -> None:
-    """Drop a suggestion; the reason is kept and shown with the conversation."""
+def reject(container: Container, suggestion_id: int, user: User, reason: str) -> TurnResult:
+    """Reject a suggestion; the reason is kept and shown with the conversation. The lead is
+    still owed a reply: the queue asks for one to be written ("needs a reply"). Rejecting
+    that request says no reply is owed."""
     now = container.clock()
     with container.uow() as uow:
         locked, s = _locked_pending(container, uow, suggestion_id)
+        suggestion = SuggestText(s.key, s.text, s.asks, s.why, s.step)
+        scope = TurnScope(
+            uow, locked.contact, locked.row, now, f"reject:{s.id}", policy_of(container)
+        )
+        applied = run(locked, Reject(suggestion, by=_who(user), reason=reason), scope)
         s.state, s.reject_reason = SuggestionState.REJECTED, reason
         s.decided_by_id, s.decided_at = user.id, now
         audit.record(
@@ -167,6 +174,7 @@ def reject(container: Container, suggestion_id: int, user: User, reason: str) ->
             contact_id=locked.contact.id,
         )
         uow.commit()
+    return TurnResult.of(locked.contact.id, applied)
 
 
 def _locked_pending(

@@ -26,12 +26,8 @@ from isa_engine.events import Begin, Event, TextReceived
 from isa_engine.model import Intent, Status
 from isa_engine.policy.zones import lead_now
 from isa_engine.reading import read
+from isa_engine.replies import DEAD_TEXT
 from isa_engine.script import Script
-
-DEAD_TEXT = (
-    "the contact is dead (opted out, has an agent or wrong number): "
-    "nobody may text them through the system"
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
 """Invariants 1, 2 and 4 over any sequence of events (hypothesis stateful testing).
 
-No sequence of texts, timers, takeovers, hand-backs and approvals makes the
-engine ask for a filled slot, text a dead contact (its one last text aside),
-or put out a text the persona guard refuses.
+No sequence of texts, timers, takeovers, hand-backs, approvals, rejections and
+sends makes the engine ask for a filled slot, text a dead contact (its one last
+text aside), put out a text the persona guard refuses, or turn a lead cold while
+a reply is owed or before our last text has left.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from isa_engine.events import (
     Approve,
     Begin,
     HandBack,
+    Reject,
     TakeOver,
     TextReceived,
+    TextSent,
     TimerFired,
 )
 from isa_engine.model import Intent, Reading, SendText, Status, SuggestText
@@ -68,6 +71,7 @@ class Lead(RuleBasedStateMachine):
         self.dead_since: int | None = None
         self.turns = 0
         self.pending: list[SuggestText] = []
+        self.queued: list[str] = []
 
     @initialize(script=st.sampled_from(["buyer", "seller", "open_house"]), contact=names)
     def begin(self, script: str, contact: str) -> None:
@@ -91,6 +95,7 @@ class Lead(RuleBasedStateMachine):
             assert len(outbound) <= 1 and all(e.asks is None for e in outbound)
             self.dead_since = self.dead_since or self.turns
         self.pending += [e for e in turn.effects if isinstance(e, SuggestText)]
+        self.queued += [e.key for e in turn.effects if isinstance(e, SendText)]
 
     def later(self, minutes: int) -> datetime:
         self.now += timedelta(minutes=minutes)
@@ -102,7 +107,33 @@ class Lead(RuleBasedStateMachine):
 
     @rule(minutes=st.integers(1, 60))
     def cold_timer_fires(self, minutes: int) -> None:
+        before = self.conv
         self.take(decide(self.script, self.conv, TimerFired("cold"), self.later(minutes)))
+        if before.status is Status.ACTIVE and self.conv.status is Status.COLD:
+            assert not before.unsent, f"cold while a reply is owed: {before.unsent}"
+            sent_at = before.last_outbound_at
+            assert sent_at is not None and sent_at + timedelta(minutes=15) <= self.now
+            assert before.last_inbound_at is None or before.last_inbound_at <= sent_at
+
+    @rule(data=st.data(), minutes=st.integers(0, 30))
+    def a_queued_text_leaves(self, data: st.DataObject, minutes: int) -> None:
+        if not self.queued:
+            return
+        key = data.draw(st.sampled_from(self.queued))
+        self.queued.remove(key)
+        at = self.later(minutes)
+        self.take(decide(self.script, self.conv, TextSent(key, at), at))
+        assert key not in self.conv.unsent
+
+    @rule(data=st.data())
+    def isa_rejects_a_suggestion(self, data: st.DataObject) -> None:
+        owed = [s for s in self.pending if s.id in self.conv.unsent]
+        if not owed:
+            return
+        suggestion = data.draw(st.sampled_from(owed))
+        self.take(decide(self.script, self.conv, Reject(suggestion, "isa", "no"), self.now))
+        if suggestion.text:  # the lead is still owed a reply: a person is asked to write it
+            assert any(not u.text for u in self.conv.unsent.values())
 
     @rule()
     def agent_takes_over(self) -> None:
@@ -125,8 +156,13 @@ class Lead(RuleBasedStateMachine):
         suggestion = data.draw(st.sampled_from(self.pending))
         try:
             self.take(decide(self.script, self.conv, Approve(suggestion, "isa"), self.now))
-        except NotAllowed:  # dead contact, or a question answered since
-            assert self.conv.status is Status.DEAD or suggestion.asks in self.conv.slots
+        except NotAllowed:  # dead, an agent's, answered since, withdrawn, or left empty
+            assert (
+                self.conv.status in (Status.DEAD, Status.AGENT)
+                or suggestion.asks in self.conv.slots
+                or suggestion.id not in self.conv.unsent
+                or not suggestion.text
+            )
 
     @rule(
         text=st.sampled_from(

@@ -44,7 +44,8 @@ def test_fifty_texts_at_once_are_handled_one_after_the_other(service: Service) -
         ).all()
     assert conv.turn == TEXTS and inbound == TEXTS
     # no turn was lost or ran on a stale copy: every suggestion numbered once, in sequence
-    assert sorted(suggestions) == sorted(f"s{i}" for i in range(1, conv.seq + 1))
+    replies = [key for key in suggestions if key != "opening"]
+    assert sorted(replies) == sorted(f"s{i}" for i in range(1, conv.seq + 1))
     # the slot holds the value of the text its provenance names, from a turn that ran
     source = conv.sources["beds"]
     said = re.match(r"(\d) bedrooms", source["text"])

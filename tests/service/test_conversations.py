@@ -60,7 +60,11 @@ def test_a_taken_over_conversation_suggests_nothing_and_alerts_the_agent(service
     back = service.client.post(f"/conversations/{contact}/handback", headers=maria_h)
     assert back.status_code == 200 and back.json()["status"] == "active"
     view = service.client.get(f"/conversations/{contact}", headers=maria_h).json()
-    assert view["suggestions"][-1]["text"] == "And how many bathrooms?"  # next empty slot
+    # the agent's question is the last word: the engine waits for the lead, asking nothing
+    assert [s["state"] for s in view["suggestions"]] == ["expired"]
+    service.inbound(ANA, "tomorrow at 3 works, 2 baths")
+    view = service.client.get(f"/conversations/{contact}", headers=maria_h).json()
+    assert view["conversation"]["status"] == "appointment"
 
 
 def test_a_typed_text_passes_the_persona_guard(service: Service) -> None:

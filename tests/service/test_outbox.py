@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -18,8 +18,12 @@ ANA = "+15125550142"
 
 
 def jobs(svc: Service) -> list[tuple[str, int | None]]:
+    return [(j.kind, j.conversation_id) for j in all_jobs(svc)]
+
+
+def all_jobs(svc: Service) -> list[Job]:
     with svc.container.uow(read_only=True) as uow:
-        return [(j.kind, j.conversation_id) for j in uow.session.scalars(select(Job))]
+        return list(uow.session.scalars(select(Job)))
 
 
 def test_a_text_queued_before_the_contact_died_is_refused_at_send_time(
@@ -61,12 +65,26 @@ def test_a_sweep_sends_what_others_queued_and_each_text_goes_once(
     assert sent.message_sid == svc.sms.sent[0].sid
 
 
-def test_each_question_sets_one_cold_timer_and_stop_cancels_it(service: Service) -> None:
+def test_the_cold_timer_starts_when_our_text_leaves_and_a_reply_or_stop_cancels_it(
+    service: Service,
+) -> None:
     agent, _ = service.user("maria@example.com", Role.AGENT, "Maria")
+    _, isa = service.user("ivy@example.com", Role.ISA, "Ivy")
     service.lead(ANA, "Ana", agent)
-    assert [kind for kind, _ in jobs(service)] == ["cold"]
+    assert jobs(service) == []  # suggested, not sent: the lead owes us nothing yet
+
+    def approve_next() -> None:
+        pending = service.client.get("/queue", headers=isa).json()["items"]
+        service.clock.advance(minutes=3)  # the ISA takes a while
+        service.client.post(f"/queue/{pending[0]['id']}/approve", headers=isa)
+
+    approve_next()
+    [(kind, due)] = [(j.kind, j.due_at) for j in all_jobs(service)]
+    assert kind == "cold" and due == service.clock() + timedelta(minutes=15)
     service.inbound(ANA, "yes")
-    assert [kind for kind, _ in jobs(service)] == ["cold"]  # replaced, not added
+    assert jobs(service) == []  # the lead answered; our reply waits for the ISA
+    approve_next()
+    assert [kind for kind, _ in jobs(service)] == ["cold"]  # one, from the new text
     service.inbound(ANA, "STOP")
     assert jobs(service) == []
 

@@ -17,6 +17,7 @@ from isa_engine.events import (
     HandBack,
     TakeOver,
     TextReceived,
+    TextSent,
     TimerFired,
 )
 from isa_engine.machine import machine_for
@@ -240,12 +241,16 @@ def test_approving_a_question_the_lead_already_answered_is_refused() -> None:
         decide(BUYER, answered.conversation, Approve(question, by="isa"), T0)
 
 
-def test_each_suggestion_says_why_it_was_suggested_and_sets_the_cold_timer() -> None:
+def test_each_suggestion_says_why_and_the_cold_timer_waits_until_the_text_is_sent() -> None:
     conv = Conversation(script=BUYER.key, contact="Maria", agent="Dana")
     turn = decide(BUYER, conv, Begin(), T0)
-    [suggestion, timer] = turn.effects
+    [suggestion] = turn.effects
     assert isinstance(suggestion, SuggestText) and suggestion.why
-    assert isinstance(timer, StartTimer) and timer.due == T0 + timedelta(minutes=15)
+    approved = decide(BUYER, turn.conversation, Approve(suggestion, by="isa"), T0)
+    sent_at = T0 + timedelta(minutes=7)  # the ISA took seven minutes
+    sent = decide(BUYER, approved.conversation, TextSent(suggestion.id, sent_at), sent_at)
+    [timer] = sent.effects
+    assert isinstance(timer, StartTimer) and timer.due == sent_at + timedelta(minutes=15)
 
 
 def test_a_conversation_on_another_version_is_refused() -> None:
