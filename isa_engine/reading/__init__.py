@@ -54,22 +54,24 @@ def _times(
     expecting: str | None,
     blocked: list[Span],
     slots: dict[str, SlotValue],
-) -> tuple[str | None, list[Span]]:
-    """Fill appointment / timeframe; return the day-only day and the spans used."""
+) -> tuple[str | None, bool, list[Span]]:
+    """Fill appointment / timeframe; return the day-only day, whether the appointment named
+    no day (a time alone), and the spans used."""
     spans: list[Span] = []
-    day_only = None
+    day_only, time_only = None, False
     appt = find_appointment(text, now, expecting=expecting == "appointment")
     if appt is not None and not _overlaps(appt.span, blocked):
         spans.append(appt.span)
         if appt.value:
             slots["appointment"] = appt.value
+            time_only = not appt.day_given
         else:
             day_only = appt.day_only
     frame = find_timeframe(text, now, expecting=expecting == "timeframe")
     if frame is not None and not _overlaps(frame.span, blocked):
         spans.append(frame.span)
         slots["timeframe"] = frame.value
-    return day_only, spans
+    return day_only, time_only, spans
 
 
 def _numbers(masked: str, expecting: str | None, slots: dict[str, SlotValue]) -> None:
@@ -133,7 +135,7 @@ def read(text: str, expecting: str | None, now: datetime) -> Reading:
     names, place_spans = _places(text, expecting, protected + rooms_first)
     if names:
         slots["location"] = tuple(names)
-    day_only, time_spans = _times(text, now, expecting, protected + rooms_first, slots)
+    day_only, time_only, time_spans = _times(text, now, expecting, protected + rooms_first, slots)
     masked = norm.masked(norm.text, protected + place_spans + time_spans)
     _numbers(masked, expecting, slots)
     yes_no = answers.polarity(norm.text)
@@ -141,4 +143,4 @@ def read(text: str, expecting: str | None, now: datetime) -> Reading:
         yes_no = None  # "ok" with no question asked acknowledges; it agrees to nothing
     _answers(norm, text, expecting, yes_no, slots)
     found = _intents(norm.text, yes_no)
-    return Reading(slots=slots, intents=frozenset(found), day_only=day_only)
+    return Reading(slots=slots, intents=frozenset(found), day_only=day_only, time_only=time_only)

@@ -12,11 +12,16 @@ from datetime import date, datetime, timedelta
 
 @dataclass(frozen=True, slots=True)
 class TimeMatch:
-    """A time to talk: ``value`` "YYYY-MM-DDTHH:MM" when firm, else ``day_only`` "YYYY-MM-DD"."""
+    """A time to talk: ``value`` "YYYY-MM-DDTHH:MM" when firm, else ``day_only`` "YYYY-MM-DD".
+
+    ``day_given`` is False when the text named a clock time but no day ("2pm instead"):
+    the date in ``value`` is then the reader's guess (today, or tomorrow once it is past).
+    """
 
     value: str | None
     day_only: str | None
     span: tuple[int, int]
+    day_given: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +121,7 @@ class _Hit:
     hour: int = -1
     minute: int = 0
     firm: bool = False
+    this_weekday: bool = False  # a weekday named on that very day: today, or a week on
 
 
 def find_appointment(text: str, now: datetime, *, expecting: bool) -> TimeMatch | None:
@@ -147,13 +153,15 @@ def find_appointment(text: str, now: datetime, *, expecting: bool) -> TimeMatch 
         when = now.replace(hour=hour, minute=t.minute, second=0, microsecond=0)
         if day is not None and day.day is not None:
             when = when.replace(year=day.day.year, month=day.day.month, day=day.day.day)
-            if when <= now and t.hour < 0 and hour < 12:
+            if when <= now and t.hour < 0 and hour < 12 and not day.this_weekday:
                 when += timedelta(hours=12)  # "today at 9" said at 10am means 9pm
+            if when <= now and day.this_weekday:
+                when += timedelta(days=7)  # "thursday at 9" said Thursday at 10: next week's
         elif when <= now:
             when += timedelta(days=1)  # "at 3" said at 4pm means tomorrow
         start = min(t.start, day.start) if day else t.start
         end = max(t.end, day.end) if day else t.end
-        return TimeMatch(when.strftime("%Y-%m-%dT%H:%M"), None, (start, end))
+        return TimeMatch(when.strftime("%Y-%m-%dT%H:%M"), None, (start, end), day is not None)
     for d in days:
         if d.day is not None and not _negated(low, d.start):
             return TimeMatch(None, d.day.isoformat(), (d.start, d.end))
@@ -173,11 +181,12 @@ def _day_hit(m: re.Match[str], today: date, low: str) -> _Hit | None:
         if g["wd"] == "sun" and not g["wmod"] and not _SUN_TIME.match(low, m.end()):
             return None  # "sun" is more often the sun than Sunday, unless a time follows
         wd = _WEEKDAYS[g["wd"][:3]]
-        day = today + timedelta(days=(wd - today.weekday()) % 7 or 7)
+        day = today + timedelta(days=(wd - today.weekday()) % 7)  # today's name: today
         if (g["wmod"] or "").startswith("next week") or g["wnext"]:
             day = today + timedelta(days=7 - today.weekday() + wd)  # that day of next week
         elif g["wmod"] == "next" and day.isocalendar()[:2] == today.isocalendar()[:2]:
             day += timedelta(days=7)  # said on a Monday, "next friday" is next week's
+        return _Hit(m.start(), m.end(), day, this_weekday=day == today)
     elif g["d3"]:
         day = _month_day(today, today.month, int(g["d3"]), roll_month=True)
     else:

@@ -101,6 +101,9 @@ def test_asking_for_help_finding_a_house_is_not_the_help_keyword() -> None:
         "idk when i'm free, can he just text me?",
         "don't call me, just text",
         "no calls please, text is better",
+        "I don't want a call right now, just looking",
+        "not ready to talk to anyone yet",
+        "no need for a call",
     ],
 )
 def test_a_lead_who_will_not_set_a_time_to_talk_declines_the_call(text: str) -> None:

@@ -26,7 +26,9 @@ def appointment(text: str, now: str = MON, *, expecting: bool = False) -> str | 
     [
         ("tomorrow at 3", MON, "2026-11-24T15:00"),
         ("wed at 12:30", MON, "2026-11-25T12:30"),
-        ("monday at 5:15pm", MON, "2026-11-30T17:15"),
+        ("monday at 5:15pm", MON, "2026-11-23T17:15"),  # said on Monday at 10:15: today
+        ("monday at 9:30am", MON, "2026-11-30T09:30"),  # today's has gone: next week's
+        ("this monday at 4", MON, "2026-11-23T16:00"),
         ("today at 4:30", MON, "2026-11-23T16:30"),
         ("thursday 2pm", MON, "2026-11-26T14:00"),
         ("sat 9:30am", MON, "2026-11-28T09:30"),
@@ -276,3 +278,26 @@ def test_a_lone_a_or_p_is_am_or_pm_when_it_closes_the_time(text: str, want: str)
 
 def test_a_past_year_is_history_not_a_timeframe() -> None:
     assert find_timeframe("we sold our last house in 2019", NOW_MONDAY, expecting=False) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "day_given"),
+    [
+        ("can we do 2pm instead?", False),
+        ("4:30 works", False),
+        ("friday at 2pm instead", True),
+        ("tomorrow at 3", True),
+    ],
+)
+def test_a_clock_time_without_a_day_says_so(text: str, day_given: bool) -> None:
+    found = find_appointment(text, at(MON), expecting=True)
+    assert found is not None and found.value is not None and found.day_given is day_given
+
+
+def test_a_weekday_named_on_that_day_is_today_while_the_time_is_ahead() -> None:
+    thursday_night = "2026-12-03T02:16:00-06:00"
+    assert appointment("can dana call me thursday at 5:30pm?", thursday_night) == (
+        "2026-12-03T17:30"
+    )
+    found = find_appointment("thursday works", at(thursday_night), expecting=True)
+    assert found is not None and found.day_only == "2026-12-03"
