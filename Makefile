@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: install serve chat test check bench bench-load faults corpus
+.PHONY: install serve chat test check bench bench-load faults corpus day
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
@@ -40,6 +40,9 @@ bench: install  ## throughput and turn cost, each beside its baseline
 bench-load: install  ## minutes: the send path and the webhook under load, on SQLite (docs/performance.md)
 	$(PY) -m bench.jobs
 	$(PY) -m bench.webhook
+
+day: install  ## minutes: the day-in-the-life property test with many more examples
+	ISA_DAY_EXAMPLES=$${ISA_DAY_EXAMPLES:-200} $(PY) -m pytest tests/properties/test_day_in_the_life.py
 
 faults: install  ## the fault suite in full (ISA_TEST_POSTGRES_URL adds PostgreSQL)
 	ISA_FAULTS_LEADS=$${ISA_FAULTS_LEADS:-1000} $(PY) -m pytest tests/faults -s

@@ -36,6 +36,7 @@ import phonenumbers
 from isa_engine.model import SLOT_TYPES, OutcomeKind, SlotValue
 from isa_engine.policy.zones import lead_zone
 from isa_engine.ports import (
+    AlertNotice,
     AssignmentOffer,
     LeadCard,
     NewLeadNotice,
@@ -107,6 +108,10 @@ class SmtpMailer:
 
     # ------------------------------------------------------------ the Mailer port
 
+    def send_alert(self, alert: AlertNotice, to: Recipient) -> str:
+        """An alert (call request, question, the lead texting during a takeover); the Message-ID."""
+        return self.send(self.alert_message(alert, to))
+
     def send_outcome(self, outcome: OutcomeNotice, to: Recipient) -> str:
         """An Appointment, Engagement or Update alert; the Message-ID sent."""
         return self.send(self.outcome_message(outcome, to))
@@ -138,6 +143,15 @@ class SmtpMailer:
             "texts": _texts(outcome.texts, lead, zone),
         }
         return self._message("outcome", subject, to, lead, context, f"outcome-{outcome.outcome_id}")
+
+    def alert_message(self, alert: AlertNotice, to: Recipient) -> EmailMessage:
+        """The alert as it would be sent: why, the lead's text, and the link."""
+        zone = _zone(alert.lead)
+        reason = " ".join(alert.reason.split())
+        subject = f"{reason[:1].upper()}{reason[1:]}: {alert.lead.name}"
+        context = {"reason": reason, "said": alert.text, "at": _when(alert.at, zone)}
+        key = f"alert-{alert.lead.contact_id}-{int(alert.at.timestamp() * 1000)}"
+        return self._message("alert", subject, to, alert.lead, context, key)
 
     def new_lead_message(self, lead: NewLeadNotice, to: Recipient) -> EmailMessage:
         """The new-lead alert as it would be sent."""
@@ -178,7 +192,7 @@ class SmtpMailer:
                 "phone_shown": _phone(lead.phone),
                 "email": lead.email,
             },
-            "link": f"{self.public_url}/conversations/{lead.contact_id}",
+            "link": f"{self.public_url}/console/conversations/{lead.contact_id}",
         }
         message = EmailMessage()
         message["Subject"] = " ".join(subject.split())  # no line breaks from a lead's name

@@ -50,7 +50,7 @@ def create_app(
         settings=settings,
         engine=engine,
         sessions=session_factory(engine),
-        clock=clock or wall_clock.now,
+        clock=clock or (wall_clock.ShiftedClock() if settings.dev_phone else wall_clock.now),
         scripts=FileScriptStore(settings.scripts_dir or default_root()),
     )
 

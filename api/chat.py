@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 from rich.console import Console
@@ -11,7 +10,7 @@ from rich.table import Table
 from isa_engine.errors import IsaError
 from isa_engine.events import HandBack, TakeOver
 from isa_engine.model import AlertAgent, Effect, EmitOutcome, SendText, StartTimer, SuggestText
-from isa_engine.script import Script
+from isa_engine.script import Script, parse_duration
 from isa_engine.simulation import Simulation
 from isa_engine.templates import show as show_value
 
@@ -22,16 +21,6 @@ HELP = """Type what the lead texts. Commands:
   /takeover          the agent takes the conversation    /handback  the agent hands it back
   /slots             what is known, and where it came from
   /quit              leave"""
-_DURATION = re.compile(r"^(\d+)\s*([smhd])$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
-
-
-def parse_duration(text: str) -> timedelta:
-    """ "30s", "10m", "2h", "1d" as a timedelta; ValueError otherwise."""
-    found = _DURATION.match(text.strip())
-    if found is None:
-        raise ValueError(f"{text!r} is not a duration: a number and s, m, h or d (10m)")
-    return timedelta(**{_UNITS[found.group(2)]: int(found.group(1))})
 
 
 def run(

@@ -18,6 +18,7 @@ from api import chat as chat_ui
 from api import cli_leads, cli_ops, script_views
 from isa_engine.errors import IsaError, ScriptError, ScriptErrors
 from isa_engine.reading import read
+from isa_engine.script import parse_duration
 from isa_engine.simulation import replay as replay_record
 
 app = typer.Typer(
@@ -45,7 +46,7 @@ ApproveAfter = Annotated[
 
 def _duration(text: str) -> timedelta:
     try:
-        return chat_ui.parse_duration(text)
+        return parse_duration(text)
     except ValueError as e:
         raise _fail(IsaError(str(e))) from None
 

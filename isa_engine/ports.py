@@ -155,8 +155,23 @@ class AssignmentOffer:
     offered_by: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class AlertNotice:
+    """Something the agent should know now (a call request, a question only they may answer,
+    the lead texting while they have the conversation), with the lead's own words."""
+
+    lead: LeadCard
+    reason: str
+    text: str
+    at: datetime
+
+
 class Mailer(Protocol):
     """The agent's e-mail alerts; each returns the Message-ID it sent."""
+
+    def send_alert(self, alert: AlertNotice, to: Recipient) -> str:
+        """An alert with the lead's text and a link to the conversation."""
+        ...
 
     def send_outcome(self, outcome: OutcomeNotice, to: Recipient) -> str:
         """An Appointment, Engagement or Update alert."""

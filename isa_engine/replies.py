@@ -37,14 +37,29 @@ DEAD_TEXT = (
 )
 
 
+RULES_FOR: dict[Speaker, str] = {
+    Speaker.ASSISTANT: "in the assistant's name: the persona guard and Fair Housing apply",
+    Speaker.AGENT: "in the agent's own name (licensed): Fair Housing applies, the persona guard "
+    "does not",
+}
+"""Which content rules bind a text, by who speaks (opt-out, quiet hours and caps bind all)."""
+
+
 def guard(text: str, conv: Conversation, speaker: Speaker = Speaker.ASSISTANT) -> tuple[str, ...]:
-    """Why ``text`` may not go in ``speaker``'s name on ``conv`` (empty: it may).
+    """Why ``text`` may not go in ``speaker``'s name on ``conv`` (empty: it may)."""
+    return guard_for(text, conv.agent, conv.agent_last, speaker)
+
+
+def guard_for(
+    text: str, agent_first: str, agent_last: str | None, speaker: Speaker = Speaker.ASSISTANT
+) -> tuple[str, ...]:
+    """Why ``text`` may not go in ``speaker``'s name for this agent (empty: it may).
 
     The persona guard binds the assistant only; Fair Housing binds everyone.
     """
     reasons: list[str] = []
     if speaker is Speaker.ASSISTANT:
-        reasons += persona_check(text, conv.agent, conv.agent_last).reasons
+        reasons += persona_check(text, agent_first, agent_last).reasons
     reasons += fair_housing.lint(text)
     return tuple(reasons)
 

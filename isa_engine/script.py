@@ -23,13 +23,16 @@ _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
+def parse_duration(text: str) -> timedelta:
+    """ "90s", "15m", "2h" or "3d" as a timedelta; ValueError saying the form otherwise."""
+    m = _DURATION.match(text)
+    if not m:
+        raise ValueError(f"{text!r}: a duration is a number and a unit: 90s, 15m, 2h or 3d")
+    return timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+
+
 def _duration(value: Any) -> Any:
-    if isinstance(value, str):
-        m = _DURATION.match(value)
-        if not m:
-            raise ValueError("a duration is a number and a unit: 90s, 15m, 2h or 3d")
-        return timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
-    return value
+    return parse_duration(value) if isinstance(value, str) else value
 
 
 Duration = Annotated[timedelta, BeforeValidator(_duration)]

@@ -2,13 +2,15 @@
 
 ``POST /dev/sms`` runs the same path as Twilio's webhook (minus the signature,
 with a made-up MessageSid); ``GET /dev/sms/{phone}`` shows what the lead's
-phone would show. Both answer 404 unless the setting is on.
+phone would show; ``POST /dev/clock`` lets time pass. All answer 404 unless the
+setting is on (which is refused together with Twilio).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -22,8 +24,11 @@ from api.container import Container
 from api.deps import ContainerDep
 from api.services import outbox
 from api.services.turns import InboundText, receive_text
+from api.services.worker import run_until
+from isa_engine.script import parse_duration
 
 ON_PHONE = (DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
+MAX_ADVANCE = timedelta(days=400)
 
 
 def dev_only(container: ContainerDep) -> None:
@@ -34,6 +39,20 @@ def dev_only(container: ContainerDep) -> None:
 
 router = APIRouter(prefix="/dev", tags=["simulated phone"], dependencies=[Depends(dev_only)])
 
+_CLOCK = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"advance": {"type": "string", "example": "16m"}},
+                    "required": ["advance"],
+                }
+            }
+        },
+    }
+}
 _SCHEMA = {
     "type": "object",
     "properties": {
@@ -80,6 +99,25 @@ async def lead_texts(request: Request, container: ContainerDep) -> dict[str, Any
     result = await run_in_threadpool(receive_text, container, text)
     await run_in_threadpool(outbox.deliver, container, result.outbound_ids)
     return await run_in_threadpool(_thread, container, phone)
+
+
+@router.post("/clock", openapi_extra=_CLOCK)
+async def move_clock(request: Request, container: ContainerDep) -> dict[str, Any]:
+    """Let ``advance`` pass ("16m", "9h", "1d"): every job due meanwhile runs at its time, so
+    a lead goes cold, a held text leaves in the morning, a drip step comes, without waiting."""
+    data = await _fields(request)
+    move_to = getattr(container.clock, "advance_to", None)
+    if move_to is None:  # pragma: no cover - create_app gives the dev phone a movable clock
+        raise HTTPException(409, "this service's clock cannot be moved")
+    try:
+        delta = parse_duration(str(data.get("advance", "")))
+    except ValueError as exc:
+        raise HTTPException(400, f"advance: {exc}") from None
+    if delta > MAX_ADVANCE:
+        raise HTTPException(400, f"advance: at most {MAX_ADVANCE.days} days at a time")
+    until = container.clock() + delta
+    ran = await run_in_threadpool(run_until, container, until, move_to)
+    return {"now": container.clock(), "jobs_run": ran}
 
 
 @router.get("/sms/{phone}")

@@ -330,7 +330,12 @@ def _locked(container: Container, uow: SqlAlchemyUnitOfWork, contact_id: int) ->
 
 
 def speaker_of(user: User, locked: Locked) -> Speaker:
+    """Who a text typed by ``user`` on this conversation speaks for (``speaker_for``)."""
+    return speaker_for(user, locked.conversation.status)
+
+
+def speaker_for(user: User, status: Status | str | None) -> Speaker:
     """An agent texting a conversation they took over speaks for themself (licensed); anyone
     else types in the assistant's name, and the persona guard applies."""
-    taken = locked.conversation.status is Status.AGENT
+    taken = status is not None and Status(status) is Status.AGENT
     return Speaker.AGENT if taken and user.role is Role.AGENT else Speaker.ASSISTANT

@@ -40,6 +40,8 @@ FINAL_STEP = "final"
 ALERT = "agent.alert"
 """Audit action of an alert to the agent: the agent's alert list reads these entries."""
 
+ALERT_MAIL = "alert"
+"""Job: e-mail the agent an alert, with the lead's text (``api.services.notify``)."""
 NOTIFY = "notify"
 """Job: tell the agent and the CRMs of an outcome (``api.services.notify``)."""
 REMIND = "remind"
@@ -233,6 +235,15 @@ def _alert(scope: TurnScope, effect: AlertAgent, done: Applied) -> None:
         text=effect.text,
         agent_id=agent_id,
     )
+    if agent_id is not None:  # told now, by e-mail, with the lead's own words
+        payload = {
+            "contact_id": scope.contact.id,
+            "agent_id": agent_id,
+            "reason": effect.reason,
+            "text": effect.text,
+            "at": scope.now.isoformat(),
+        }
+        scope.uow.jobs.add(ALERT_MAIL, scope.now, payload, at=scope.now)
     done.alerts.append(effect.reason)
 
 

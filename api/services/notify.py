@@ -34,6 +34,7 @@ from api.services.worker import ClaimedJob, PermanentJobError
 from isa_engine.model import OutcomeKind, Status
 from isa_engine.persona import check as persona_check
 from isa_engine.ports import (
+    AlertNotice,
     AssignmentOffer,
     LeadCard,
     NewLeadNotice,
@@ -91,6 +92,35 @@ def run_remind_job(container: Container, job: ClaimedJob) -> datetime | None:
         mailer.send(message)
     except PermanentSendError as e:
         raise PermanentJobError(f"the agent's reminder was refused: {e}") from None
+    return None
+
+
+def run_alert_job(container: Container, job: ClaimedJob) -> datetime | None:
+    """E-mail the agent an alert with the lead's text and the conversation's link."""
+    contact_id, agent_id = job.payload.get("contact_id"), job.payload.get("agent_id")
+    try:
+        at = datetime.fromisoformat(str(job.payload.get("at")))
+    except ValueError:
+        at = None
+    if not isinstance(contact_id, int) or not isinstance(agent_id, int) or at is None:
+        raise PermanentJobError(f"alert job {job.id}: bad payload {job.payload!r}")
+    if not container.settings.smtp_host:
+        return None
+    with container.uow(read_only=True) as uow:
+        contact = uow.session.get(Contact, contact_id)
+        agent = uow.session.get(User, agent_id)
+        if contact is None or agent is None or not agent.email:
+            return None
+        notice = AlertNotice(
+            _card(contact),
+            str(job.payload.get("reason") or "alert"),
+            str(job.payload.get("text") or ""),
+            at,
+        )
+    try:
+        mailer_of(container).send_alert(notice, Recipient(agent.email, agent.first_name))
+    except PermanentSendError as e:
+        raise PermanentJobError(f"the alert e-mail was refused: {e}") from None
     return None
 
 

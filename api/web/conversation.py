@@ -57,6 +57,24 @@ def _history(container: Container, contact_id: int) -> list[dict[str, Any]]:
         ]
 
 
+def _thread(view: dict[str, Any]) -> list[dict[str, Any]]:
+    """The texts, and beside them what was suggested but never sent (rejected, withdrawn),
+    with why, in time order: the thread shows what the lead did not get, too."""
+    unsent = [
+        {
+            "direction": "out",
+            "body": s["text"],
+            "sent_by": "not sent",
+            "at": s["decided_at"] or s["created_at"],
+            "status": s["state"],
+            "note": s["reject_reason"],
+        }
+        for s in view["suggestions"]
+        if s["state"] in ("rejected", "expired") and s["text"]
+    ]
+    return sorted([*view["messages"], *unsent], key=lambda m: m["at"])
+
+
 def conversation_context(container: Container, session: Session, contact_id: int) -> dict[str, Any]:
     """Everything the page shows; 404 for a lead the user may not see."""
     with container.uow(read_only=True) as uow:
@@ -68,8 +86,11 @@ def conversation_context(container: Container, session: Session, contact_id: int
         row = uow.session.get(ConversationRow, conv["id"]) if conv is not None else None
         agent_first, agent_last = (row.agent_name, row.agent_last) if row else ("", None)
     user = session.user
+    status = conv["status"] if conv is not None else None
     return {
         **view,
+        "thread": _thread(view),
+        "speaker": agents.speaker_for(user, status),
         "names": names,
         "history": _history(container, contact_id),
         "campaigns": campaigns,
@@ -125,6 +146,7 @@ def check_text(
         agent_last=context["agent_last"],
         now=now,
         quiet=presend.quiet_hours(container, contact_id, now) if text.strip() else None,
+        speaker=context["speaker"],
     )
     return page(request, "_verdict.html", session, verdict=verdict, text=text)
 
@@ -227,6 +249,7 @@ def send_text(
             agent_last=context["agent_last"],
             now=now,
             quiet=presend.quiet_hours(container, contact_id, now),
+            speaker=context["speaker"],
         )
         if not text.strip():
             raise LookupError("Type a text first.")

@@ -10,9 +10,9 @@ from isa_engine.errors import PersonaRefused
 
 
 def explain(exc: Exception) -> tuple[str, tuple[str, ...]]:
-    """A sentence for the page and, for the persona guard, its reasons."""
+    """A sentence for the page and, for a text the guard refused, its reasons."""
     if isinstance(exc, PersonaRefused):
-        return "The persona guard refused this text.", tuple(exc.reasons)
+        return "This text may not go as written.", tuple(exc.reasons)
     if isinstance(exc, HTTPException):
         return _detail(exc.detail), ()
     return str(exc).strip("'\"") or type(exc).__name__, ()

@@ -15,20 +15,22 @@ from datetime import datetime, timedelta
 from adapters.storage.orm import Contact
 from api.container import Container
 from api.services.outbox import recent_sends, recipient_of, rules_of
-from isa_engine import persona
+from isa_engine.model import Speaker
 from isa_engine.policy.quiet_hours import NeverAllowed, earliest_send
 from isa_engine.policy.zones import lead_now, lead_zone
+from isa_engine.replies import RULES_FOR, guard_for
 
 
 @dataclass(frozen=True, slots=True)
 class Check:
     """The composer's verdict: ``ok``, or the reasons; when the text will go if not now
-    (``notice``); and the lead's own clock."""
+    (``notice``); the lead's own clock; and which rules bind the one typing (``applies``)."""
 
     ok: bool
     reasons: tuple[str, ...]
     lead_time: str
     notice: str | None = None
+    applies: str = RULES_FOR[Speaker.ASSISTANT]
 
 
 def quiet_hours(container: Container, contact_id: int, now: datetime) -> str | None:
@@ -62,9 +64,10 @@ def check(
     agent_last: str | None,
     now: datetime,
     quiet: str | None = None,
+    speaker: Speaker = Speaker.ASSISTANT,
 ) -> Check:
-    """The persona guard on ``text`` for this lead and agent, with ``quiet`` (from
-    ``quiet_hours``) as a notice."""
-    reasons = tuple(persona.check(text, agent_first, agent_last).reasons) if text.strip() else ()
+    """The rules that bind ``speaker`` on ``text`` for this lead and agent (the persona guard
+    for the assistant, Fair Housing for all), with ``quiet`` (from ``quiet_hours``) as a notice."""
+    reasons = guard_for(text, agent_first, agent_last, speaker) if text.strip() else ()
     local = lead_now(now, phone)
-    return Check(not reasons, reasons, local.strftime("%a %H:%M %Z"), quiet)
+    return Check(not reasons, reasons, local.strftime("%a %H:%M %Z"), quiet, RULES_FOR[speaker])

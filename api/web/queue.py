@@ -203,8 +203,19 @@ def reject(
     """Drop the suggestion, with the reason (kept with the conversation)."""
     user = isa_only(session.user)
     try:
-        isa_queue.reject(container, suggestion_id, user, reason.strip() or "rejected by the ISA")
+        result = isa_queue.reject(
+            container, suggestion_id, user, reason.strip() or "rejected by the ISA"
+        )
     except (IsaError, isa_queue.NotFound) as exc:
         message, _ = explain(exc)
         return _after(request, container, session, tasks, flash="", error=message)
-    return _after(request, container, session, tasks, flash="Rejected.")
+    if result.suggestion_ids:  # the lead is still owed a reply: it waits, to be written
+        return _after(
+            request,
+            container,
+            session,
+            tasks,
+            flash="Rejected. The lead still needs a reply: write one.",
+            keep=result.suggestion_ids[-1],
+        )
+    return _after(request, container, session, tasks, flash="Done: no reply is owed.")

@@ -30,7 +30,7 @@ PUBLIC = "https://isa.example.com"
 DANA = Recipient("dana@example.com", "Dana")
 ANA = LeadCard(42, "+15125550142", "Ana", "Lopez", "ana@example.com")
 T0 = datetime(2037, 11, 23, 16, 0, tzinfo=UTC)  # 10:00 in Austin
-LINK = f"{PUBLIC}/conversations/42"
+LINK = f"{PUBLIC}/console/conversations/42"
 
 APPOINTMENT = OutcomeNotice(
     outcome_id=7,

@@ -61,7 +61,7 @@ def test_an_appointment_is_emailed_to_the_agent_and_posted_to_the_crm(
     assert mail.rcpt_tos == ["dana@example.com"]
     assert "Appointment" in str(mail.message["Subject"])
     body = text_of(mail.message)
-    assert "Hutto" in body and "https://isa.example.com/conversations/" in body
+    assert "Hutto" in body and "https://isa.example.com/console/conversations/" in body
     assert "call me tomorrow at 3" in body  # the conversation is in the alert
 
     [(first_headers, _)] = receiver.accepted  # verified, answered 503: to be retried
@@ -172,3 +172,32 @@ def test_a_lead_offered_to_an_agent_is_emailed_with_links_to_accept_or_reject_it
     body = text_of(mail.message)
     page = f"https://isa.example.com/console/leads/{contact}?offer={offered.json()['id']}"
     assert f"{page}#accept" in body and f"{page}#reject" in body and "Cy" in body
+
+
+def test_a_licensed_question_alerts_the_agent_with_the_leads_words_and_the_console_link(
+    make_service: ServiceFactory,  # noqa: F811
+    smtp_server: ServerFactory,  # noqa: F811
+) -> None:
+    smtp = smtp_server()
+    svc = make_service(
+        twilio=False,
+        auto_approve="all",
+        smtp_host=smtp.host,
+        smtp_port=smtp.port,
+        smtp_starttls=False,
+        mail_from="Isa alerts <alerts@example.com>",
+    )
+    agent, agent_headers = svc.user("dana@example.com", Role.AGENT, "Dana")
+    contact = svc.lead(ANA, "Ana", agent)
+    svc.client.post("/dev/sms", json={"from": ANA, "body": "what's the house on Elm worth?"})
+    drain(svc)
+
+    view = svc.client.get(f"/conversations/{contact}", headers=agent_headers).json()
+    [alert] = view["alerts"]
+    assert alert == {**alert, "reason": "lead: question", "text": "what's the house on Elm worth?"}
+    [mail] = smtp.inbox.delivered
+    assert mail.rcpt_tos == ["dana@example.com"]
+    assert str(mail.message["Subject"]) == "Lead: question: Ana"
+    body = text_of(mail.message)
+    assert "what's the house on Elm worth?" in body
+    assert f"https://isa.example.com/console/conversations/{contact}" in body

@@ -118,6 +118,34 @@ def test_nlu_parse_names_the_line_of_a_bad_record() -> None:
     assert done.returncode == 1 and "stdin line 1" in done.stderr
 
 
+def test_chat_with_a_slow_isa_counts_the_cold_timer_from_the_approval() -> None:
+    lines = "/approve-after 10m\nyes\n/wait 20m\n/wait 6m\n/quit\n"
+    done = isa("chat", "buyer", "--now", "2026-11-23T10:00:00-06:00", stdin=lines)
+    assert done.returncode == 0, done.stderr
+    assert "waiting for the ISA until 10:10" in done.stdout  # the opening, suggested at 10:00
+    statuses = [line.split("status ")[1].split()[0] for line in done.stdout.splitlines()
+                if "· status " in line]  # fmt: skip
+    # the question to "yes" left at 10:20:30; twenty minutes on the lead is still active,
+    # six more and it is 15 minutes past the send: cold
+    assert statuses[-2:] == ["active", "cold"]
+
+
+def test_replay_with_a_slow_isa_sends_each_reply_that_much_later() -> None:
+    record = {
+        "id": "c-slow",
+        "script": "buyer",
+        "start": "2026-11-23T10:00:00-06:00",
+        "turns": [{"after_s": 900, "text": "yes"}],
+    }
+    done = isa("replay", "--approve-after", "10m", stdin=json.dumps(record) + "\n")
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert [o["after_turn"] for o in answer["outbound"]] == [0, 1]
+    assert answer["status"] == "active"  # our opening left at 10:10; she answered at 10:15
+    bad = isa("replay", "--approve-after", "soon", stdin=json.dumps(record) + "\n")
+    assert bad.returncode == 1 and "a duration is a number" in bad.stderr
+
+
 def test_replay_answers_in_the_corpus_format() -> None:
     record = {
         "id": "c-x",

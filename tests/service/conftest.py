@@ -53,6 +53,10 @@ class Clock:
         """Move time forward."""
         self.now += timedelta(**delta)
 
+    def advance_to(self, when: datetime) -> None:
+        """Move time forward to ``when`` (never back): what ``POST /dev/clock`` asks of it."""
+        self.now = max(self.now, when)
+
 
 @dataclass
 class Service:

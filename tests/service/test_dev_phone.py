@@ -91,3 +91,27 @@ def test_times_are_read_on_the_leads_own_clock(make_service: ServiceFactory) -> 
     phone = svc.client.get(f"/dev/sms/{seattle}").json()
     assert phone["status"] == "appointment"
     assert "Tuesday, November 24 at 3 PM" in phone["thread"][-1]["text"]
+
+
+def test_the_dev_clock_lets_a_newcomer_watch_a_lead_go_cold_and_get_its_first_drip_text(
+    dev_service: Service,
+) -> None:
+    svc = dev_service
+    agent, _ = svc.user("dana@example.com", Role.AGENT, "Dana")
+    _, coordinator = svc.user("cora@example.com", Role.COORDINATOR, "Cora")
+    _, isa = svc.user("ivy@example.com", Role.ISA, "Ivy")
+    consent = {"source": "website form", "wording": "I agree to receive texts about homes."}
+    lead = {"phone": "(512) 555-0142", "first_name": "Maria", "owner_id": agent}
+    made = svc.client.post("/leads", headers=coordinator, json={**lead, "consent": consent})
+    assert made.status_code == 201
+    svc.client.post("/dev/clock", json={"advance": "20m"})  # nobody approved: nothing left
+    assert svc.client.get(f"/dev/sms/{ANA}").json()["status"] == "active"
+    approve_everything(svc, isa)  # the opening leaves now
+    moved = svc.client.post("/dev/clock", json={"advance": "16m"})
+    assert moved.status_code == 200 and moved.json()["jobs_run"] >= 1
+    assert svc.client.get(f"/dev/sms/{ANA}").json()["status"] == "cold"
+    svc.client.post("/dev/clock", json={"advance": "1d"})
+    thread = svc.client.get(f"/dev/sms/{ANA}").json()["thread"]
+    assert len(thread) == 2 and thread[-1]["text"].startswith("Hi Maria")  # day 1 of the drip
+    bad = svc.client.post("/dev/clock", json={"advance": "soon"})
+    assert bad.status_code == 400 and "90s, 15m, 2h or 3d" in bad.json()["detail"]

@@ -59,7 +59,21 @@ def test_an_isa_approves_edits_and_rejects_while_a_lead_texts(
     page.keyboard.press("r")
     reason = detail.get_by_label("Why not (optional)")
     expect(reason).to_be_focused()
-    reason.fill("I will call her instead")
+    reason.fill("too pushy")
     reason.press("Enter")
-    expect(page.locator(".flash")).to_have_text("Rejected.")
+    expect(page.locator(".flash")).to_have_text(
+        "Rejected. The lead still needs a reply: write one."
+    )
+    owed = page.locator(".q-detail:not([hidden])")
+    expect(owed).to_contain_text("Needs a reply: write one")
+    expect(owed.get_by_role("button", name=re.compile("^Approve"))).to_have_count(0)
+    page.keyboard.press("e")
+    written = owed.get_by_label("Your wording")
+    expect(written).to_be_focused()
+    written.fill("Lovely. Any part of town you like best?")
+    written.press("Control+Enter")
+    expect(page.locator("#queue-summary")).to_contain_text("Nothing waiting")
+    expect(phone.page.locator("#phone-thread")).to_contain_text(
+        "Any part of town you like best?", timeout=8_000
+    )
     phone.shot("phone")
