@@ -224,17 +224,19 @@ def _clear(
     None when it is settled (sent, or refused: dead).
     """
     with container.uow() as uow:
-        message = uow.session.get(Message, message_id)
-        if message is None:  # pragma: no cover - messages are never deleted
+        contact_id = uow.session.scalar(select(Message.contact_id).where(Message.id == message_id))
+        if contact_id is None:  # pragma: no cover - messages are never deleted
             return None
-        # the contact first, as a turn locks it: a STOP being handled finishes before this check
+        # the contact first, as a turn locks it: a STOP, or a later text that withdraws this
+        # one, being handled finishes before these checks; both rows are read after the lock
         contact = uow.session.scalar(
             select(Contact)
-            .where(Contact.id == message.contact_id)
+            .where(Contact.id == contact_id)
             .with_for_update(key_share=True)
             .execution_options(populate_existing=True)
         )
-        if contact is None:  # pragma: no cover - foreign key
+        message = uow.session.get(Message, message_id, populate_existing=True)
+        if contact is None or message is None:  # pragma: no cover - foreign keys
             return None
         # queued, or sending when a worker died mid-send: the provider's idempotency key decides
         if message.delivery_status not in (DeliveryStatus.QUEUED, DeliveryStatus.SENDING):
