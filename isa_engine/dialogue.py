@@ -73,7 +73,7 @@ APPOINTMENT = "appointment"
 def handle(script: Script, conv: Conversation, event: Event, now: datetime) -> None:
     """Apply ``event`` to ``conv`` (a private copy), appending effects to it."""
     if isinstance(event, TextReceived):
-        _inbound(script, conv, event.text, event.reading, now)
+        _inbound(script, conv, event, now)
     elif isinstance(event, TextSent):
         _text_sent(script, conv, event)
     elif isinstance(event, TextNotSent):
@@ -173,13 +173,11 @@ def _lead_spoke_last(conv: Conversation) -> bool:
 # ---------------------------------------------------------------- inbound
 
 
-def _inbound(
-    script: Script, conv: Conversation, text: str, reading: Reading | None, now: datetime
-) -> None:
+def _inbound(script: Script, conv: Conversation, event: TextReceived, now: datetime) -> None:
     conv.turn += 1
     conv.last_inbound_at = now
-    if reading is None:
-        reading = read(text, _expecting(conv), now)
+    text = event.text
+    reading = event.reading or read(text, _expecting(conv), now)
     if conv.status is Status.DEAD:
         if reading.has(Intent.START):  # a recorded re-opt-in is the only way back
             conv.fire("revive")
@@ -193,7 +191,8 @@ def _inbound(
     if reading.has(Intent.HELP):
         _handler(script, conv, Intent.HELP, text)
         return
-    withdraw(conv, "superseded by the lead's later text")  # this turn answers everything
+    # this turn answers everything: what has not left is withdrawn (what is leaving will arrive)
+    withdraw(conv, "superseded by the lead's later text", keep=event.leaving)
     reading = _anchored(conv, reading, now)
     new, changed = _fill(conv, reading, text)
     if conv.status is Status.AGENT:  # the engine only forwards: the agent has it

@@ -15,10 +15,12 @@ class Begin:
 
 @dataclass(frozen=True, slots=True)
 class TextReceived:
-    """An inbound text; ``reading`` may be given when it was read already."""
+    """An inbound text; ``reading`` may be given when it was read already. ``leaving`` names
+    our texts already handed to the provider (too late to withdraw: they will arrive)."""
 
     text: str
     reading: Reading | None = None
+    leaving: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from then, and a reply still owed keeps the lead from going cold.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from isa_engine.errors import ContactDead, NotAllowed, PersonaRefused
@@ -113,15 +114,18 @@ def needs_reply(conv: Conversation, asks: str | None, why: str) -> None:
     conv.unsent[key] = Unsent("", None)
 
 
-def withdraw(conv: Conversation, why: str, *, opening_too: bool = False) -> None:
-    """Withdraw the engine's suggestions and texts not yet sent (typed ones stay queued).
+def withdraw(
+    conv: Conversation, why: str, *, opening_too: bool = False, keep: Collection[str] = ()
+) -> None:
+    """Withdraw the engine's suggestions and texts not yet sent (typed ones stay queued, and
+    those in ``keep``, already with the provider, will arrive).
 
     The opening stays unless ``opening_too``: it introduces the assistant and says how
     to opt out, so a lead who texts before it left still gets it first. What a
     withdrawn text asked was never asked: the count that limits re-asking goes back.
     """
     prefixes = ("s", OPENING_KEY) if opening_too else ("s",)
-    keys = tuple(k for k in conv.unsent if k.startswith(prefixes))
+    keys = tuple(k for k in conv.unsent if k.startswith(prefixes) and k not in keep)
     for key in keys:
         asks = conv.unsent.pop(key).asks
         if asks is not None and conv.asked.get(asks, 0) > 0:

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from adapters.storage import audit
 from adapters.storage.orm import Contact, ConversationRow, Message, User
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
+from adapters.storage.vocab import DeliveryStatus
 from api.container import Container
 from api.services import drip
 from api.services.effects import Applied, TurnScope, apply_turn, kill_quietly, revive_contact
@@ -193,11 +194,27 @@ def receive_text(container: Container, text: InboundText) -> TurnResult:
             apply_turn(scope, kill_quietly(locked.conversation))
             locked.conversation = uow.conversations.load(locked.row)
         was_cold = locked.conversation.status is Status.COLD
-        applied = run(locked, TextReceived(text.body), scope)
+        leaving = leaving_now(uow, locked.row.id)
+        applied = run(locked, TextReceived(text.body, leaving=leaving), scope)
         if was_cold and applied.status != Status.COLD.value:
             drip.stop_on_reply(uow, contact.id, locked.row.id, now)
         uow.commit()
     return TurnResult.of(contact.id, applied)
+
+
+def leaving_now(uow: SqlAlchemyUnitOfWork, conversation_id: int) -> frozenset[str]:
+    """The core's texts of this conversation a sender has handed to the provider: too late
+    to withdraw. Read under the contact's lock, which the sender takes to mark one sending."""
+    return frozenset(
+        key
+        for key in uow.session.scalars(
+            select(Message.text_key).where(
+                Message.conversation_id == conversation_id,
+                Message.delivery_status == DeliveryStatus.SENDING,
+            )
+        )
+        if key is not None
+    )
 
 
 def _without_conversation(
