@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -31,9 +32,11 @@ from adapters.storage.orm import (
 from adapters.storage.vocab import DeliveryStatus, Direction, SuggestionState
 from api.services.drip import DRIP
 from api.services.effects import ENROL
+from isa_engine.conversation import Conversation, decide
 from isa_engine.dialogue import COLD
-from isa_engine.model import Status
-from isa_engine.simulation import Simulation
+from isa_engine.events import Begin, Event, TextReceived, TextSent
+from isa_engine.model import CancelTimers, DropTexts, SendText, Status, SuggestText
+from isa_engine.policy.zones import lead_now
 from tests.faults.harness import Run, utc_now
 from tests.faults.phones import Phones
 
@@ -70,20 +73,51 @@ def leads(run: Run) -> list[Lead]:
 
 
 def expected_texts(run: Run, lead: Lead) -> Counter[str]:
-    """What the conversation should have sent: the core replaying the lead's stored texts."""
+    """What the conversation should have sent: the pure core replaying the lead's stored texts
+    on the timeline they happened, each reply leaving when Twilio took it. A reply still
+    unsent when the lead texted again is withdrawn (the core's own rule): the replay withdraws
+    the same ones, so faults that delay sends change what is due, never what the core says."""
     conv = lead.conversation
     assert conv is not None, f"{lead.contact.phone} has no conversation"
     script = run.container.scripts.get(f"{conv.script_name}@{conv.script_version}")
-    sim = Simulation.start(
-        script,
-        contact=conv.contact_name,
-        agent=conv.agent_name,
-        agent_last=conv.agent_last,
-        at=utc_now(),
+    phone = lead.contact.phone
+    replies = [m for m in lead.outbound if m.text_key is not None]
+    events: list[tuple[datetime, int, Event]] = []
+    arrived = datetime.min.replace(tzinfo=UTC)
+    for m in lead.inbound:  # in the order the phone sent them (each waits for its answer)
+        arrived = max(arrived, m.created_at)
+        events.append((arrived, 0, TextReceived(m.body)))
+    events += [
+        (m.sent_at, 1, TextSent(m.text_key, m.sent_at))
+        for m in replies
+        if m.sent_at is not None and m.delivery_status == DeliveryStatus.SENT
+    ]
+    start = min((m.created_at for m in lead.outbound), default=utc_now())
+    state = Conversation(script.key, conv.contact_name, conv.agent_name, agent_last=conv.agent_last)
+    said: dict[str, str] = {}
+    cancelled = {m.text_key for m in replies if m.delivery_status == DeliveryStatus.CANCELLED}
+    went = {m.text_key for m in replies if m.delivery_status == DeliveryStatus.SENT}
+    for at, _, event in [(start, -1, Begin()), *sorted(events, key=lambda e: (e[0], e[1]))]:
+        if isinstance(event, TextReceived):  # what went in the end was leaving by then
+            event = replace(event, leaving=frozenset(went.intersection(state.unsent)))
+        turn = decide(script, state, event, lead_now(at, phone, lead.contact.timezone))
+        state = turn.conversation
+        for effect in turn.effects:
+            if isinstance(effect, SuggestText | SendText) and effect.text:
+                said[effect.id if isinstance(effect, SuggestText) else effect.key] = effect.text
+            elif isinstance(effect, DropTexts):
+                assert cancelled.issuperset(effect.keys), f"{phone}: {effect.keys} not cancelled"
+                for key in effect.keys:
+                    said.pop(key, None)
+            elif isinstance(effect, CancelTimers) and effect.queued_texts:  # dead: all not gone
+                for key in cancelled.intersection(said):
+                    said.pop(key)
+    stored = {m.text_key: m.body for m in replies}
+    assert all(stored.get(key) == text for key, text in said.items()), (
+        f"{phone}: the core replayed says {said}, the database queued {stored}"
     )
-    for message in lead.inbound:
-        sim.text(message.body)
-    return Counter(o.text for o in sim.outbound)
+    others = [m.body for m in lead.outbound if m.text_key is None and m.message_sid]
+    return Counter([*said.values(), *others])
 
 
 def check_inbound_stored_once(run: Run, phones: Phones) -> int:
@@ -136,10 +170,10 @@ def check_outbound_sent_once(run: Run, *, dead: Collection[str] = ()) -> int:
             doubled = {t: f"{n} sent, {expected[t]} due" for t, n in (sent - expected).items()}
             lost = {t: f"{sent[t]} sent, {n} due" for t, n in (expected - sent).items()}
             wrong.append(f"{phone}: sent more than due {doubled}; due but not sent {lost}")
-        unsent = [
+        unsent = [  # a reply withdrawn because the lead texted again before it left is settled
             f"{m.id}:{m.delivery_status}"
             for m in lead.outbound
-            if m.delivery_status != DeliveryStatus.SENT
+            if m.delivery_status not in (DeliveryStatus.SENT, DeliveryStatus.CANCELLED)
         ]
         if unsent:
             wrong.append(f"{phone}: outbound texts not sent: {unsent}")
