@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: install serve chat test check bench bench-load faults corpus day
+.PHONY: install serve chat test check data bench bench-startup bench-load faults corpus day
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
@@ -26,6 +26,9 @@ check: install  ## lint, format, types, layers
 
 test: check  ## everything CI runs
 	$(PY) -m pytest
+
+data: install  ## rebuild isa_engine/data/*.tsv (places, ZIPs, states, area codes) from their sources
+	$(PY) -m tools.build_data
 
 corpus: install  ## score the reader and the replay on the development corpus
 	$(BIN)/isa nlu parse < ../shared/corpus/messages.jsonl > /tmp/isa-nlu.jsonl

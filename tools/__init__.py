@@ -1,0 +1,1 @@
+"""Build-time tools: `python -m tools.build_data` (make data)."""
