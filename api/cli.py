@@ -6,20 +6,20 @@ import json
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from adapters import clock
-from adapters.campaign_files import is_campaign_file, load_campaign_file
-from adapters.script_files import FileScriptStore, default_root, load_file
-from api import chat as chat_ui
-from api import cli_leads, cli_ops, script_views
+from api import cli_leads, cli_ops
 from isa_engine.errors import IsaError, ScriptError, ScriptErrors
-from isa_engine.reading import read
-from isa_engine.script import parse_duration
-from isa_engine.simulation import replay as replay_record
+
+if TYPE_CHECKING:
+    from adapters.script_files import FileScriptStore
+
+# Each command imports what it uses, so `isa scripts validate` loads no reader, `isa nlu
+# parse` no script machinery, and neither the web app, the database nor Twilio's client.
 
 app = typer.Typer(
     help="isa-engine: follow up real-estate leads by text message.", no_args_is_help=True
@@ -45,6 +45,8 @@ ApproveAfter = Annotated[
 
 
 def _duration(text: str) -> timedelta:
+    from isa_engine.script import parse_duration
+
     try:
         return parse_duration(text)
     except ValueError as e:
@@ -52,6 +54,8 @@ def _duration(text: str) -> timedelta:
 
 
 def _store(root: Path | None) -> FileScriptStore:
+    from adapters.script_files import FileScriptStore, default_root
+
     return FileScriptStore(root or default_root())
 
 
@@ -70,6 +74,8 @@ def chat(
     scripts: ScriptsDir = None,  # type: ignore[assignment]
 ) -> None:
     """Play a conversation in the terminal, you being the lead (/help for commands)."""
+    from api import chat as chat_ui
+
     try:
         found = _store(scripts).get(script)
     except IsaError as e:
@@ -86,6 +92,10 @@ def scripts_validate(
     paths: Annotated[list[Path], typer.Argument(help="Script files or folders of them.")],
 ) -> None:
     """Check scripts and campaigns; print every error as file:line:col, exit non-zero if any."""
+    from adapters.campaign_files import is_campaign_file, load_campaign_file
+    from adapters.script_files import load_file
+    from api import script_views
+
     files: list[Path] = []
     for path in paths:
         files += sorted(path.rglob("v*.y*ml")) if path.is_dir() else [path]
@@ -125,6 +135,8 @@ def scripts_show(
     scripts: ScriptsDir = None,  # type: ignore[assignment]
 ) -> None:
     """Show a script's steps, handlers and closings, and a diagram of its machine."""
+    from api import script_views
+
     try:
         script = _store(scripts).get(ref)
     except IsaError as e:
@@ -139,6 +151,8 @@ def scripts_diff(
     scripts: ScriptsDir = None,  # type: ignore[assignment]
 ) -> None:
     """What changed between two script versions: steps, texts, handlers, rules."""
+    from api import script_views
+
     store = _store(scripts)
     try:
         old, new = store.get(a), store.get(b)
@@ -150,6 +164,8 @@ def scripts_diff(
 @nlu_app.command("parse")
 def nlu_parse() -> None:
     """Read message records (JSON lines) on stdin; write {id, slots, intents} lines."""
+    from isa_engine.reading import read
+
     for n, record in _records(sys.stdin):
         try:
             now = datetime.fromisoformat(record["now"])
@@ -165,6 +181,8 @@ def replay(
     scripts: ScriptsDir = None,  # type: ignore[assignment]
 ) -> None:
     """Play conversation records (JSON lines) from stdin; write one answer line each."""
+    from isa_engine.simulation import replay as replay_record
+
     store, delay = _store(scripts), _duration(approve_after)
     for n, record in _records(sys.stdin):
         try:

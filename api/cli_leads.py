@@ -7,19 +7,17 @@ import csv
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import select
 
 from adapters import clock
-from adapters.storage.orm import User
 from adapters.storage.vocab import Role
-from api.accounts import issue_token
-from api.container import Container
-from api.services import csv_columns, csv_import
+
+if TYPE_CHECKING:  # the commands import the storage and the app when they run, not `isa`
+    from api.container import Container
+    from api.services import csv_import
 
 leads_app = typer.Typer(help="Leads: import lists, web-form tokens.", no_args_is_help=True)
 err = Console(stderr=True)
@@ -35,6 +33,10 @@ def _container() -> Container:
 
 
 def _user_id(container: Container, email: str, *, agent: bool) -> int:
+    from sqlalchemy import select
+
+    from adapters.storage.orm import User
+
     with container.uow(read_only=True) as uow:
         user = uow.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or (agent and user.role != Role.AGENT):
@@ -63,6 +65,8 @@ def import_csv(
     actor: Annotated[str | None, typer.Option(help="Your e-mail, for the audit log.")] = None,
 ) -> None:
     """Import leads; every rejected row is reported with its line and reason."""
+    from api.services import csv_columns, csv_import
+
     container = _container()
     owner_id = _user_id(container, owner, agent=True) if owner else None
     actor_id = _user_id(container, actor, agent=False) if actor else None
@@ -126,6 +130,16 @@ def _run(
     script: str | None,
     start: bool,
 ) -> csv_import.ImportReport:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from api.services import csv_import
+
     columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=not sys.stderr.isatty()) as bar:
         task = bar.add_task("rows", total=total)
@@ -148,8 +162,13 @@ def intake_token(
     email: Annotated[str, typer.Argument(help="The user the web form posts as.")],
 ) -> None:
     """Print a token that may POST /leads whatever the user's role (shown once)."""
-    container = _container()
+    from sqlalchemy import select
+
+    from adapters.storage.orm import User
+    from api.accounts import issue_token
     from api.routes.leads import WEB_FORM_TOKEN
+
+    container = _container()
 
     with container.uow() as uow:
         user = uow.session.scalar(select(User).where(User.email == email.strip().lower()))

@@ -10,15 +10,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy import select
 
 from adapters import clock
-from adapters.storage.migrate import upgrade
-from adapters.storage.orm import User
 from adapters.storage.vocab import Role
-from api.accounts import create_user, issue_token
-from api.settings import Settings
 from isa_engine.errors import IsaError
+
+# Each command imports what it uses: the storage, the settings and the web app load only
+# for the commands that need them (`isa scripts …` and `isa nlu …` never do).
 
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 users_app = typer.Typer(help="Users.", no_args_is_help=True)
@@ -34,6 +32,9 @@ def serve(
 ) -> None:
     """Run the service (on the embedded SQLite default it migrates the database itself)."""
     import uvicorn
+
+    from adapters.storage.migrate import upgrade
+    from api.settings import Settings
 
     settings = Settings()
     if workers > 1 and settings.embedded:
@@ -72,8 +73,9 @@ def worker(
     """Run due jobs (timers, sends) until stopped; run as many as you like on PostgreSQL."""
     import signal
 
-    from api.app import create_app  # late: building the app reads the settings
+    from api.app import create_app
     from api.services.worker import Worker, handlers
+    from api.settings import Settings
 
     settings = Settings()
     container = create_app(settings, migrate=settings.embedded).state.container
@@ -98,6 +100,9 @@ def worker(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every migration to ISA_DATABASE_URL (or the embedded SQLite file)."""
+    from adapters.storage.migrate import upgrade
+    from api.settings import Settings
+
     settings = Settings()
     upgrade(settings.database_url)
     out.print(f"database at {settings.database_url} is up to date")
@@ -119,9 +124,12 @@ def users_create(
     ] = None,
 ) -> None:
     """Create a user, and print an API token for them."""
+    from api.accounts import create_user, issue_token
+    from api.app import create_app
+    from api.settings import Settings
+
     settings = Settings()
     secret = getpass.getpass("password: ") if password else None
-    from api.app import create_app
 
     container = create_app(settings, migrate=settings.embedded).state.container
     try:
@@ -147,7 +155,12 @@ def users_create(
 @tokens_app.command("create")
 def tokens_create(email: Annotated[str, typer.Argument(help="Whose token.")]) -> None:
     """Print a new API token for an existing user."""
+    from sqlalchemy import select
+
+    from adapters.storage.orm import User
+    from api.accounts import issue_token
     from api.app import create_app
+    from api.settings import Settings
 
     settings = Settings()
     container = create_app(settings, migrate=settings.embedded).state.container

@@ -27,7 +27,6 @@ from adapters.storage.jobs import SEND
 from adapters.storage.orm import Contact, Inquiry, Job, Message
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import DELIVERY_RANK, DeliveryStatus, Direction
-from adapters.twilio_sms import TwilioSms
 from api.container import Container
 from api.services.effects import FINAL_STEP, TurnScope
 from api.services.turns import lock, policy_of, run
@@ -59,6 +58,8 @@ def sms_for(container: Container) -> Sms | None:
                 "texts stay queued"
             )
             return None
+        from adapters.twilio_sms import TwilioSms  # twilio's client and requests: only if used
+
         twilio = TwilioSms(
             settings.twilio_account_sid or "",
             settings.twilio_auth_token or "",

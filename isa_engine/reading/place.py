@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from wordfreq import zipf_frequency
-
 from isa_engine import us_data
 
 
@@ -231,6 +229,8 @@ def _lower(text: str) -> str:
 @lru_cache(maxsize=8192)
 def _zipf(word: str) -> float:
     """How common a word is in English, 0 (unseen) to 8: names are rare, words are not."""
+    from wordfreq import zipf_frequency  # loaded with the first text read, not at import
+
     return float(zipf_frequency(word, "en"))
 
 

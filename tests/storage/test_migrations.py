@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from adapters.storage.engine import make_engine
-from adapters.storage.migrate import downgrade, upgrade
+from adapters.storage.migrate import HEAD, alembic_config, current_revision, downgrade, upgrade
 from adapters.storage.orm import Base
 from tests.storage.conftest import postgres_schema
 
@@ -58,3 +59,18 @@ def test_downgrade_to_base_removes_every_table_and_upgrade_works_again(empty_url
     assert _tables(empty_url) == {"alembic_version"}
     upgrade(empty_url)
     assert _tables(empty_url) == TABLES | {"alembic_version"}
+
+
+def test_the_head_revision_known_statically_is_alembics_head() -> None:
+    assert ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() == HEAD
+
+
+def test_a_migrated_database_reads_as_head_and_an_empty_one_as_none(empty_url: str) -> None:
+    assert current_revision(empty_url) is None
+    upgrade(empty_url)
+    assert current_revision(empty_url) == HEAD
+    upgrade(empty_url)  # at head already: nothing to do, and nothing breaks
+    downgrade(empty_url, "0003")
+    assert current_revision(empty_url) == "0003"
+    upgrade(empty_url)
+    assert current_revision(empty_url) == HEAD
