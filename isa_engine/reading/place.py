@@ -78,6 +78,7 @@ def _gazetteer() -> _Gazetteer:
     zips = frozenset(us_data.zip_table())
     abbrs = frozenset(code.lower() for code, _name in us_data.states())
     firsts = frozenset(k.split(" ", 1)[0] for k in names)
+    us_data.word_zipf()  # loaded with the names, so no later text waits for it
     return _Gazetteer(names, zips, abbrs, firsts)
 
 
@@ -226,10 +227,20 @@ def _lower(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
+_PLAIN_WORD = re.compile(r"[a-z]+")
+
+
 @lru_cache(maxsize=8192)
 def _zipf(word: str) -> float:
-    """How common a word is in English, 0 (unseen) to 8: names are rare, words are not."""
-    from wordfreq import zipf_frequency  # loaded with the first text read, not at import
+    """How common a word is in English, 0 (unseen) to 8: names are rare, words are not.
+
+    Plain words are looked up in the prebuilt table, where words rarer than
+    ``us_data.ZIPF_FLOOR`` (below every threshold here) read as 0; wordfreq itself, loaded
+    only then, answers for the rest ("wilkes-barre", "o'fallon").
+    """
+    if _PLAIN_WORD.fullmatch(word):
+        return us_data.word_zipf().get(word, 0.0)
+    from wordfreq import zipf_frequency
 
     return float(zipf_frequency(word, "en"))
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from wordfreq import get_frequency_dict, zipf_frequency
 
 from isa_engine import us_data
 from isa_engine.policy.recipient import locate
+from isa_engine.reading.place import _zipf
 from tools import build_data
 
 
@@ -48,3 +51,15 @@ def test_codes_for_no_place_give_no_state(code: str) -> None:
 
 def test_a_canadian_number_has_no_us_state() -> None:
     assert len(locate("+14165550100").states) > 1  # Toronto: every state's rule applies
+
+
+def test_the_reader_gets_wordfreqs_frequencies_from_the_word_table() -> None:
+    plain = sorted(w for w in get_frequency_dict("en") if re.fullmatch(r"[a-z]+", w))
+    for word in [*plain[::5], "frisco", "brick", "hutto", "qqqzx"]:
+        true = zipf_frequency(word, "en")
+        assert _zipf(word) == (true if true >= us_data.ZIPF_FLOOR else 0.0), word
+
+
+@pytest.mark.parametrize("word", ["wilkes-barre", "o'fallon", "winston-salem"])
+def test_a_word_the_table_cannot_hold_is_asked_of_wordfreq(word: str) -> None:
+    assert _zipf(word) == zipf_frequency(word, "en")
