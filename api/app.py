@@ -15,7 +15,6 @@ from adapters.script_files import FileScriptStore, default_root
 from adapters.storage.engine import POOL_CAPACITY, make_engine
 from adapters.storage.migrate import upgrade
 from adapters.storage.unit_of_work import session_factory
-from api import web
 from api.container import Container
 from api.errors import install_error_handlers
 from api.routes import auth, conversations, dev, health, leads, queue, scripts, sms, voice
@@ -38,8 +37,14 @@ def create_app(
     *,
     clock: Callable[[], datetime] | None = None,
     migrate: bool | None = None,
+    console: bool = True,
 ) -> FastAPI:
-    """The web app for ``settings``; the embedded SQLite default migrates itself."""
+    """The web app for ``settings``; the embedded SQLite default migrates itself.
+
+    ``console=False`` leaves the web console (its routes, templates and static files) out:
+    the commands that only want the container (``isa worker``, ``isa users create``…)
+    never import it.
+    """
     settings = settings or Settings()
     policy = ApprovalPolicy.parse(settings.auto_approve)  # a bad ISA_AUTO_APPROVE stops here
     rules = load_rules(settings.rules_dir)  # so do bad quiet-hours rules
@@ -92,5 +97,8 @@ def create_app(
         health.router,
     ):
         app.include_router(router)
-    web.install(app)  # the console: /console pages and their static files
+    if console:
+        from api import web  # the console: /console pages and their static files
+
+        web.install(app)
     return app

@@ -28,7 +28,8 @@ def _container() -> Container:
     from api.settings import Settings
 
     settings = Settings()
-    container: Container = create_app(settings, migrate=settings.embedded).state.container
+    app = create_app(settings, migrate=settings.embedded, console=False)
+    container: Container = app.state.container
     return container
 
 

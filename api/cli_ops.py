@@ -78,7 +78,7 @@ def worker(
     from api.settings import Settings
 
     settings = Settings()
-    container = create_app(settings, migrate=settings.embedded).state.container
+    container = create_app(settings, migrate=settings.embedded, console=False).state.container
     if parked:
         with container.uow(read_only=True) as uow:
             for job in uow.jobs.parked():
@@ -131,7 +131,7 @@ def users_create(
     settings = Settings()
     secret = getpass.getpass("password: ") if password else None
 
-    container = create_app(settings, migrate=settings.embedded).state.container
+    container = create_app(settings, migrate=settings.embedded, console=False).state.container
     try:
         with container.uow() as uow:
             user = create_user(
@@ -163,7 +163,7 @@ def tokens_create(email: Annotated[str, typer.Argument(help="Whose token.")]) ->
     from api.settings import Settings
 
     settings = Settings()
-    container = create_app(settings, migrate=settings.embedded).state.container
+    container = create_app(settings, migrate=settings.embedded, console=False).state.container
     with container.uow() as uow:
         user = uow.session.execute(
             select(User).where(User.email == email.lower())
