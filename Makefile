@@ -40,6 +40,9 @@ bench: install  ## throughput and turn cost, each beside its baseline
 	$(PY) -m bench.reading
 	$(PY) -m bench.turn
 
+bench-startup: install  ## minutes: isa serve's start-up and RSS (also after 1,000 texts), the CLI's times, beside bare baselines
+	$(PY) -m bench.startup
+
 bench-load: install  ## minutes: the send path and the webhook under load, on SQLite (docs/performance.md)
 	$(PY) -m bench.jobs
 	$(PY) -m bench.webhook
