@@ -103,13 +103,15 @@ class Reading:
     ``day_only`` holds a day given without a firm time ("tomorrow afternoon"),
     as ``YYYY-MM-DD``, so the engine can ask for the time. ``time_only`` says the
     appointment came from a clock time without a day ("2pm instead"): its date is
-    only the reader's guess, and an agreed day keeps it.
+    only the reader's guess, and an agreed day keeps it. ``language`` is the language the
+    text is written in (``"es"``, ``"en"``), None when it cannot be told ("ok", "3").
     """
 
     slots: Mapping[str, SlotValue] = field(default_factory=dict)
     intents: frozenset[Intent] = frozenset()
     day_only: str | None = None
     time_only: bool = False
+    language: str | None = None
 
     def has(self, intent: Intent) -> bool:
         """True when the text carries ``intent``."""
