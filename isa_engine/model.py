@@ -215,4 +215,25 @@ class CancelTimers:
     queued_texts: bool = False
 
 
-Effect = SuggestText | SendText | EmitOutcome | AlertAgent | StartTimer | CancelTimers | DropTexts
+@dataclass(frozen=True, slots=True)
+class SwitchLanguage:
+    """The conversation moved to its script's version in another language (``from_script`` →
+    ``to_script``, both ``name@version``): the lead wrote in ``language``. Slots, answers
+    and status are kept; the service records the move and re-pins the conversation."""
+
+    from_script: str
+    to_script: str
+    language: str
+    reason: str
+
+
+Effect = (
+    SuggestText
+    | SendText
+    | EmitOutcome
+    | AlertAgent
+    | StartTimer
+    | CancelTimers
+    | DropTexts
+    | SwitchLanguage
+)
