@@ -27,11 +27,13 @@ check: install  ## lint, format, types, layers
 test: check  ## everything CI runs
 	$(PY) -m pytest
 
-corpus: install  ## score the reader and the replay on the development corpus
+corpus: install  ## score the reader and the replay on the development corpus (English and Spanish)
 	$(BIN)/isa nlu parse < ../shared/corpus/messages.jsonl > /tmp/isa-nlu.jsonl
 	$(PY) ../shared/corpus/score.py ../shared/corpus/messages.jsonl /tmp/isa-nlu.jsonl
 	$(BIN)/isa replay < ../shared/corpus/conversations.jsonl > /tmp/isa-replay.jsonl
 	$(PY) ../shared/corpus/score.py --conversations ../shared/corpus/conversations.jsonl /tmp/isa-replay.jsonl
+	$(BIN)/isa replay < ../shared/corpus/conversations-es.jsonl > /tmp/isa-replay-es.jsonl
+	$(PY) ../shared/corpus/score.py --conversations ../shared/corpus/conversations-es.jsonl /tmp/isa-replay-es.jsonl
 
 bench: install  ## throughput and turn cost, each beside its baseline
 	$(PY) -m bench.reading

@@ -3,9 +3,10 @@
 Small and fast on purpose (it runs on every inbound text): each word only one of the two
 languages uses counts for it, one point or two (the lists and the rule are in
 ``data/reading_language.yaml``), and Spanish spelling (á é í ó ú ñ, ¿ ¡) counts once. A
-language needs two points and more than the other: "ok", "3", "si", "yes" or a place name
-alone decide nothing (None), so one short reply never moves a conversation; a mixed text
-takes its dominant language. Capitalised articles that start place names ("El Paso",
+language needs more points than the other, and two when one of them is a strong word or
+Spanish spelling, three otherwise: "ok", "3", "si", "yes", "tomorrow at 2pm" or a place
+name decide nothing (None), so a short or borrowed reply never moves a conversation; a
+mixed text takes its dominant language. Capitalised articles that start place names ("El Paso",
 "Los Angeles", "San Antonio") are names, not Spanish.
 """
 
@@ -49,6 +50,7 @@ def detect(text: str) -> Language | None:
     weights, name_starts = _table()
     words = _WORD.findall(_APOSTROPHES.sub("", text))
     es = en = 0
+    es_sure = en_sure = False  # a strong word (or Spanish spelling) was seen
     last = len(words) - 1
     for i, word in enumerate(words):
         low = word.lower()
@@ -58,14 +60,14 @@ def detect(text: str) -> Language | None:
             if named and low in name_starts:
                 continue  # "El Paso": a name
             es += weight
+            es_sure = es_sure or weight > 1
         elif weight < 0:
             en -= weight
-    if _SPANISH_LETTERS.search(text):
-        es += 1
-    if "¿" in text or "¡" in text:
-        es += 1
-    if es >= 2 and es > en:
+            en_sure = en_sure or weight < -1
+    if _SPANISH_LETTERS.search(text) or "¿" in text or "¡" in text:
+        es, es_sure = es + 1, True
+    if es > en and es >= (2 if es_sure else 3):
         return "es"
-    if en >= 2 and en > es:
+    if en > es and en >= (2 if en_sure else 3):
         return "en"
     return None

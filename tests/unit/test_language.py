@@ -66,6 +66,8 @@ def test_english_texts_are_read_as_english(text: str) -> None:
         "3 bedrooms 2 baths",  # Spanglish nouns: decide nothing
         "budget de 250k",
         "tomorrow a las 5",
+        "tomorrow at 2pm",  # borrowed words only: a Spanish lead's reply stays Spanish
+        "en Katy o Cypress",
         "1.2 mil max, westlake or tarrytown",
         "jgarcia_tx@hotmail.com",
     ],
