@@ -30,11 +30,13 @@ test: check  ## everything CI runs
 data: install  ## rebuild isa_engine/data/*.tsv (places, ZIPs, states, area codes) from their sources
 	$(PY) -m tools.build_data
 
-corpus: install  ## score the reader and the replay on the development corpus
+corpus: install  ## score the reader and the replay on the development corpus (English and Spanish)
 	$(BIN)/isa nlu parse < ../shared/corpus/messages.jsonl > /tmp/isa-nlu.jsonl
 	$(PY) ../shared/corpus/score.py ../shared/corpus/messages.jsonl /tmp/isa-nlu.jsonl
 	$(BIN)/isa replay < ../shared/corpus/conversations.jsonl > /tmp/isa-replay.jsonl
 	$(PY) ../shared/corpus/score.py --conversations ../shared/corpus/conversations.jsonl /tmp/isa-replay.jsonl
+	$(BIN)/isa replay < ../shared/corpus/conversations-es.jsonl > /tmp/isa-replay-es.jsonl
+	$(PY) ../shared/corpus/score.py --conversations ../shared/corpus/conversations-es.jsonl /tmp/isa-replay-es.jsonl
 
 bench: install  ## throughput and turn cost, each beside its baseline
 	$(PY) -m bench.reading

@@ -97,3 +97,19 @@ class FileScriptStore:
             have = ", ".join(f"{name}@{v}" for v in sorted(versions))
             raise UnknownScript(f"no version {version!r} of {name!r} (have: {have})")
         return versions[int(version)]
+
+    def translations(self, script: Script, back_to: str | None = None) -> dict[str, Script]:
+        """``script``'s versions in other languages, by language: the latest version of each
+        script its ``translations`` name, or ``back_to`` (``name@version``, the version a
+        conversation switched from) for that name, so a lead who switches back returns to
+        the version they were on. A name the store does not have is left out."""
+        found: dict[str, Script] = {}
+        for language, name in script.translations.items():
+            pinned = back_to if back_to and back_to.partition("@")[0] == name else None
+            try:
+                other = self.get(pinned or name)
+            except UnknownScript:
+                continue
+            if other.language == language:
+                found[language] = other
+        return found

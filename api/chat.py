@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from rich.console import Console
@@ -9,7 +10,15 @@ from rich.table import Table
 
 from isa_engine.errors import IsaError
 from isa_engine.events import HandBack, TakeOver
-from isa_engine.model import AlertAgent, Effect, EmitOutcome, SendText, StartTimer, SuggestText
+from isa_engine.model import (
+    AlertAgent,
+    Effect,
+    EmitOutcome,
+    SendText,
+    StartTimer,
+    SuggestText,
+    SwitchLanguage,
+)
 from isa_engine.script import Script, parse_duration
 from isa_engine.simulation import Simulation
 from isa_engine.templates import show as show_value
@@ -31,15 +40,22 @@ def run(
     start: datetime,
     approve_after: timedelta = timedelta(0),
     console: Console | None = None,
+    translations: Mapping[str, Script] | None = None,
 ) -> None:
-    """The chat loop: reads lines from stdin until /quit or end of input."""
+    """The chat loop: reads lines from stdin until /quit or end of input. A lead who writes
+    in a language of ``translations`` is moved to that version of the script."""
     out = console or Console()
     out.print(
         f"[bold]{script.key}[/bold] — you are {contact}, texting {agent}'s assistant. "
         "/help for commands."
     )
     sim = Simulation.start(
-        script, contact=contact, agent=agent, at=start, approve_after=approve_after
+        script,
+        contact=contact,
+        agent=agent,
+        at=start,
+        approve_after=approve_after,
+        translations=translations,
     )
     _show(out, sim, sim.log)
     while True:
@@ -91,7 +107,12 @@ def _command(sim: Simulation, line: str, out: Console) -> list[Effect] | None:
 
 def _show(out: Console, sim: Simulation, effects: list[Effect]) -> None:
     for effect in effects:
-        if isinstance(effect, SuggestText) and effect.id in sim.waiting:
+        if isinstance(effect, SwitchLanguage):
+            out.print(
+                f"[bold blue]» language[/bold blue]: {effect.reason}",
+                highlight=False,
+            )
+        elif isinstance(effect, SuggestText) and effect.id in sim.waiting:
             due = sim.waiting[effect.id][0]
             out.print(f"[dim]» suggested, waiting for the ISA until {due:%H:%M}[/dim]")
         elif isinstance(effect, SendText):
@@ -109,7 +130,8 @@ def _show(out: Console, sim: Simulation, effects: list[Effect]) -> None:
     conv = sim.conversation
     known = ", ".join(f"{k}={show_value(k, v)}" for k, v in conv.slots.items()) or "nothing yet"
     out.print(
-        f"[dim]{sim.now:%a %H:%M} · status [bold]{conv.state}[/bold] · waiting on "
+        f"[dim]{sim.now:%a %H:%M} · {conv.script} ({conv.language}) · status "
+        f"[bold]{conv.state}[/bold] · waiting on "
         f"{conv.awaiting or '—'} · knows {known}[/dim]",
         highlight=False,
     )

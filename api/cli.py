@@ -77,14 +77,22 @@ def chat(
     from api import chat as chat_ui
 
     try:
-        found = _store(scripts).get(script)
+        store = _store(scripts)
+        found = store.get(script)
     except IsaError as e:
         raise _fail(e) from None
     start = datetime.fromisoformat(now) if now else clock.now()
     if start.tzinfo is None:
         raise _fail(IsaError("--now needs an offset, e.g. 2026-11-23T10:00-06:00"))
     delay = _duration(approve_after)
-    chat_ui.run(found, contact=contact, agent=agent, start=start, approve_after=delay)
+    chat_ui.run(
+        found,
+        contact=contact,
+        agent=agent,
+        start=start,
+        approve_after=delay,
+        translations=store.translations(found),
+    )
 
 
 @scripts_app.command("validate")
@@ -186,7 +194,8 @@ def replay(
     store, delay = _store(scripts), _duration(approve_after)
     for n, record in _records(sys.stdin):
         try:
-            answer = replay_record(record, store.get(str(record["script"])), delay)
+            script = store.get(str(record["script"]))
+            answer = replay_record(record, script, delay, store.translations(script))
         except IsaError as e:
             raise _fail(IsaError(f"stdin line {n}: {e}")) from None
         except (KeyError, TypeError, ValueError) as e:

@@ -41,6 +41,11 @@ SAMPLE_SLOTS: dict[str, SlotValue] = {
     "home_value": 1_250_000,
 }
 _STOP_WORD = re.compile(r"\bSTOP\b")
+# How the first text names the persona's role, by the script's language.
+ROLE_WORDS: dict[str, dict[str, str]] = {
+    "en": {"assistant": "assistant", "coordinator": "coordinator"},
+    "es": {"assistant": "asistente", "coordinator": "coordinador"},
+}
 
 
 def parse_script(text: str, source: str) -> Script:
@@ -60,6 +65,7 @@ def check_script(script: Script, doc: Located) -> list[ScriptError]:
         *_check_outcomes(script, doc),
         *_check_templates(script, doc),
         *_check_opening(script, doc),
+        *_check_translations(script, doc),
     ]
 
 
@@ -132,11 +138,13 @@ def _check_outcomes(script: Script, doc: Located) -> Iterator[ScriptError]:
 
 def _check_templates(script: Script, doc: Located) -> Iterator[ScriptError]:
     for path, template in script.templates():
-        for problem in template_problems(template):
+        for problem in template_problems(template, language=script.language):
             yield doc.error(path, problem)
 
 
-def template_problems(template: Template, allowed: frozenset[str] = ALLOWED_NAMES) -> list[str]:
+def template_problems(
+    template: Template, allowed: frozenset[str] = ALLOWED_NAMES, *, language: str = "en"
+) -> list[str]:
     """What is wrong with one outbound template, unlocated: an unknown placeholder, over
     two SMS segments with long names filled in, Fair Housing, or the persona guard.
 
@@ -148,7 +156,7 @@ def template_problems(template: Template, allowed: frozenset[str] = ALLOWED_NAME
         may = "contact, agent and slot names" if allowed >= SLOTS else " and ".join(sorted(allowed))
         return [f"unknown placeholder {', '.join(unknown)}: templates may use {may}"]
     problems = []
-    text = _sample(template)
+    text = _sample(template, language)
     info = sms.segments(text)
     if info.segments > MAX_SEGMENTS:
         problems.append(
@@ -167,8 +175,9 @@ def _check_opening(script: Script, doc: Located) -> Iterator[ScriptError]:
     wanted = []
     if "agent" not in opening.names:
         wanted.append("the agent's first name ({{ agent }})")
-    if script.persona.role not in opening.source.lower():
-        wanted.append(f"the {script.persona.role} role")
+    role = ROLE_WORDS[script.language][script.persona.role]
+    if role not in opening.source.lower():
+        wanted.append(f"the {script.persona.role} role ({role!r})")
     if not _STOP_WORD.search(opening.source):
         wanted.append("how to opt out (Reply STOP…)")
     if wanted:
@@ -177,13 +186,29 @@ def _check_opening(script: Script, doc: Located) -> Iterator[ScriptError]:
         yield doc.error(("opening_asks",), f"{script.opening_asks!r} is not the slot of any step")
 
 
-def _sample(template: Template) -> str:
-    return template.render(SAMPLE_CONTACT, SAMPLE_AGENT, SAMPLE_SLOTS)
+def _check_translations(script: Script, doc: Located) -> Iterator[ScriptError]:
+    for language, name in script.translations.items():
+        if language == script.language:
+            yield doc.error(
+                ("translations", language),
+                f"{name!r} cannot be this script's {language!r} version: the script itself is "
+                f"in {language!r}; name the script in another language",
+                key=True,
+            )
+        elif name == script.name:
+            yield doc.error(("translations", language), "a script cannot translate itself")
+
+
+def _sample(template: Template, language: str = "en") -> str:
+    return template.render(SAMPLE_CONTACT, SAMPLE_AGENT, SAMPLE_SLOTS, language)
 
 
 def segment_report(script: Script) -> list[tuple[str, sms.SegmentInfo]]:
     """Each template's encoding and segment count, filled in with long sample values."""
-    return [(".".join(map(str, path)), sms.segments(_sample(t))) for path, t in script.templates()]
+    return [
+        (".".join(map(str, path)), sms.segments(_sample(t, script.language)))
+        for path, t in script.templates()
+    ]
 
 
 def _known_slots() -> str:

@@ -8,6 +8,7 @@ conversation given is never changed, so a turn can be replayed exactly.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -55,6 +56,8 @@ class Conversation:
     unsent: dict[str, Unsent] = field(default_factory=dict)  # our texts not yet sent, by key
     last_sent: str | None = None  # the last text of ours that left, so none goes twice in a row
     proposed_day: str | None = None  # a day the lead named without a time, until they give one
+    language: str = "en"  # the language we text in: always the script's
+    switched_from: str | None = None  # the script version before the last language switch
     effects: list[Effect] = field(default_factory=list, repr=False, compare=False)
 
     @property
@@ -105,14 +108,25 @@ class Turn:
     effects: tuple[Effect, ...]
 
 
-def decide(script: Script, conversation: Conversation, event: Event, now: datetime) -> Turn:
-    """One turn: the new state and effects for ``event`` at ``now`` (aware)."""
+def decide(
+    script: Script,
+    conversation: Conversation,
+    event: Event,
+    now: datetime,
+    translations: Mapping[str, Script] | None = None,
+) -> Turn:
+    """One turn: the new state and effects for ``event`` at ``now`` (aware).
+
+    ``translations`` are the script's versions in other languages, by language: a lead who
+    writes in one of them is moved to it in this turn (``SwitchLanguage``), and the turn's
+    replies are in it; ``turn.conversation.script`` then names it.
+    """
     if script.key != conversation.script:
         raise NotAllowed(f"conversation is on {conversation.script}, not {script.key}")
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     conv = conversation.copy()
-    dialogue.handle(script, conv, event, now)
+    dialogue.handle(script, conv, event, now, translations or {})
     return Turn(conv, tuple(conv.effects))
 
 

@@ -14,6 +14,7 @@ lead is never cold.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -43,6 +44,7 @@ from isa_engine.model import (
     SlotSource,
     StartTimer,
     Status,
+    SwitchLanguage,
 )
 from isa_engine.reading import read
 from isa_engine.replies import (
@@ -58,7 +60,7 @@ from isa_engine.replies import (
     sent,
     withdraw,
 )
-from isa_engine.script import Script, Step
+from isa_engine.script import LANGUAGE_NAMES, Script, Step
 from isa_engine.templates import Template
 
 if TYPE_CHECKING:
@@ -66,14 +68,25 @@ if TYPE_CHECKING:
 
 COLD = "cold"
 HANDED_OVER = (Status.APPOINTMENT, Status.ENGAGED)
-RESUBSCRIBED = "You're subscribed again. Reply STOP at any time to opt out."
+RESUBSCRIBED = {
+    "en": "You're subscribed again. Reply STOP at any time to opt out.",
+    "es": "Está suscrito de nuevo. Responda STOP o BAJA en cualquier momento para salir.",
+}
 APPOINTMENT = "appointment"
 
 
-def handle(script: Script, conv: Conversation, event: Event, now: datetime) -> None:
-    """Apply ``event`` to ``conv`` (a private copy), appending effects to it."""
+def handle(
+    script: Script,
+    conv: Conversation,
+    event: Event,
+    now: datetime,
+    translations: Mapping[str, Script] | None = None,
+) -> None:
+    """Apply ``event`` to ``conv`` (a private copy), appending effects to it; ``translations``
+    are the script in other languages, by language (see ``conversation.decide``)."""
+    conv.language = script.language
     if isinstance(event, TextReceived):
-        _inbound(script, conv, event, now)
+        _inbound(script, conv, event, now, translations or {})
     elif isinstance(event, TextSent):
         _text_sent(script, conv, event)
     elif isinstance(event, TextNotSent):
@@ -173,7 +186,13 @@ def _lead_spoke_last(conv: Conversation) -> bool:
 # ---------------------------------------------------------------- inbound
 
 
-def _inbound(script: Script, conv: Conversation, event: TextReceived, now: datetime) -> None:
+def _inbound(
+    script: Script,
+    conv: Conversation,
+    event: TextReceived,
+    now: datetime,
+    translations: Mapping[str, Script],
+) -> None:
     conv.turn += 1
     conv.last_inbound_at = now
     text = event.text
@@ -182,8 +201,10 @@ def _inbound(script: Script, conv: Conversation, event: TextReceived, now: datet
         if reading.has(Intent.START):  # a recorded re-opt-in is the only way back
             conv.fire("revive")
             conv.final_text_sent = False
-            auto_text(conv, RESUBSCRIBED)
+            auto_text(conv, RESUBSCRIBED.get(conv.language, RESUBSCRIBED["en"]))
         return
+    # before anything is answered, so even the opt-out confirmation is in the lead's language
+    script = _switch_language(script, conv, reading, translations)
     conv.effects.append(CancelTimers(kinds=(COLD,)))  # the lead answered
     if reading.has(Intent.OPT_OUT):
         _die(script, conv, script.handler(Intent.OPT_OUT).reply, "opted out", text)
@@ -212,6 +233,23 @@ def _inbound(script: Script, conv: Conversation, event: TextReceived, now: datet
         _after_handover(script, conv, reading, new | changed, text)
     else:
         _qualify(script, conv, reading, bool(new | changed), text)
+
+
+def _switch_language(
+    script: Script, conv: Conversation, reading: Reading, translations: Mapping[str, Script]
+) -> Script:
+    """A lead who writes in another language the script has a version in is moved to that
+    version at once, everything known kept; the reply to this very text is in it."""
+    language = reading.language
+    other = translations.get(language) if language and language != script.language else None
+    if other is None or other.language != language:
+        return script
+    before = conv.script
+    conv.script, conv.language, conv.switched_from = other.key, other.language, before
+    name = LANGUAGE_NAMES.get(other.language, other.language)
+    why = f"the lead wrote in {name}: {before} → {other.key}, everything known kept"
+    conv.effects.append(SwitchLanguage(before, other.key, other.language, why))
+    return other
 
 
 def _anchored(conv: Conversation, reading: Reading, now: datetime) -> Reading:
@@ -414,7 +452,7 @@ def _suggest(
 
 
 def _render(template: Template, conv: Conversation) -> str:
-    return template.render(conv.contact, conv.agent, conv.slots)
+    return template.render(conv.contact, conv.agent, conv.slots, conv.language)
 
 
 def _expecting(conv: Conversation) -> str | None:

@@ -103,13 +103,15 @@ class Reading:
     ``day_only`` holds a day given without a firm time ("tomorrow afternoon"),
     as ``YYYY-MM-DD``, so the engine can ask for the time. ``time_only`` says the
     appointment came from a clock time without a day ("2pm instead"): its date is
-    only the reader's guess, and an agreed day keeps it.
+    only the reader's guess, and an agreed day keeps it. ``language`` is the language the
+    text is written in (``"es"``, ``"en"``), None when it cannot be told ("ok", "3").
     """
 
     slots: Mapping[str, SlotValue] = field(default_factory=dict)
     intents: frozenset[Intent] = frozenset()
     day_only: str | None = None
     time_only: bool = False
+    language: str | None = None
 
     def has(self, intent: Intent) -> bool:
         """True when the text carries ``intent``."""
@@ -213,4 +215,25 @@ class CancelTimers:
     queued_texts: bool = False
 
 
-Effect = SuggestText | SendText | EmitOutcome | AlertAgent | StartTimer | CancelTimers | DropTexts
+@dataclass(frozen=True, slots=True)
+class SwitchLanguage:
+    """The conversation moved to its script's version in another language (``from_script`` →
+    ``to_script``, both ``name@version``): the lead wrote in ``language``. Slots, answers
+    and status are kept; the service records the move and re-pins the conversation."""
+
+    from_script: str
+    to_script: str
+    language: str
+    reason: str
+
+
+Effect = (
+    SuggestText
+    | SendText
+    | EmitOutcome
+    | AlertAgent
+    | StartTimer
+    | CancelTimers
+    | DropTexts
+    | SwitchLanguage
+)

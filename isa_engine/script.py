@@ -19,6 +19,10 @@ from isa_engine.located_yaml import Located, load_located
 from isa_engine.model import Intent
 from isa_engine.templates import Template
 
+Language = Literal["en", "es"]
+"""The languages a script may be written in (``language:``; English when not given)."""
+LANGUAGE_NAMES: dict[str, str] = {"en": "English", "es": "Spanish"}
+
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -136,6 +140,9 @@ class Script(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     version: int = Field(ge=1)
     description: str = ""
+    language: Language = "en"
+    # the same script in other languages, by name: a lead who writes in one is moved to it
+    translations: dict[Language, Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]] = {}
     persona: Persona = Persona()
     opening: Template
     opening_asks: str | None = None  # the slot the opening question asks, if any

@@ -8,6 +8,7 @@ as sent (``TextSent``) the moment it is approved, as the console sender prints i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,6 +24,7 @@ from isa_engine.model import (
     SendText,
     StartTimer,
     SuggestText,
+    SwitchLanguage,
 )
 from isa_engine.script import Script
 
@@ -50,6 +52,9 @@ class Simulation:
     outbound: list[Outbound] = field(default_factory=list)
     outcomes: list[EmitOutcome] = field(default_factory=list)
     log: list[Effect] = field(default_factory=list)
+    # the script in each language it has (``translations``): a lead may move between them
+    languages: dict[str, Script] = field(default_factory=dict)
+    switches: list[tuple[int, SwitchLanguage]] = field(default_factory=list)
 
     @classmethod
     def start(
@@ -61,17 +66,27 @@ class Simulation:
         at: datetime,
         agent_last: str | None = None,
         approve_after: timedelta = timedelta(0),
+        translations: Mapping[str, Script] | None = None,
     ) -> Simulation:
-        """A new lead at ``at``: the opening is suggested (and sent once approved)."""
+        """A new lead at ``at``: the opening is suggested (and sent once approved).
+        ``translations`` are the script in other languages, by language."""
         conv = Conversation(script=script.key, contact=contact, agent=agent, agent_last=agent_last)
-        sim = cls(script=script, conversation=conv, now=at, approve_after=approve_after)
+        languages = {**(translations or {}), script.language: script}
+        sim = cls(
+            script=script,
+            conversation=conv,
+            now=at,
+            approve_after=approve_after,
+            languages=languages,
+        )
         sim.apply(Begin())
         return sim
 
     def apply(self, event: Event) -> list[Effect]:
         """Decide one event at the current time and carry out its effects (and what follows:
         approvals due now, and the texts they send)."""
-        turn = decide(self.script, self.conversation, event, self.now)
+        others = {k: s for k, s in self.languages.items() if k != self.script.language}
+        turn = decide(self.script, self.conversation, event, self.now, others)
         return self._carry_out(turn)
 
     def text(
@@ -125,6 +140,9 @@ class Simulation:
                     self.timers.pop(kind, None)
             elif isinstance(effect, EmitOutcome):
                 self.outcomes.append(effect)
+            elif isinstance(effect, SwitchLanguage):
+                self.script = self.languages[effect.language]
+                self.switches.append((self.conversation.turn, effect))
         for send in sends:  # printed at once: it left
             done += self.apply(TextSent(send.key, self.now))
         if not self.approve_after:
@@ -134,7 +152,7 @@ class Simulation:
     def answer(self, rid: Any) -> dict[str, Any]:
         """The ``isa replay`` answer line for this conversation (SCHEMA.md section 3)."""
         conv = self.conversation
-        return {
+        answer: dict[str, Any] = {
             "id": rid,
             "status": conv.state,
             "outcomes": [o.kind.value for o in self.outcomes],
@@ -143,12 +161,24 @@ class Simulation:
                 {"after_turn": o.after_turn, "text": o.text, "asks": o.asks} for o in self.outbound
             ],
         }
+        if self.switches:  # beside the schema's keys: the scorer reads only those
+            answer["script"] = conv.script
+            answer["language"] = conv.language
+            answer["switches"] = [
+                {"after_turn": turn, "from": s.from_script, "to": s.to_script}
+                for turn, s in self.switches
+            ]
+        return answer
 
 
 def replay(
-    record: dict[str, Any], script: Script, approve_after: timedelta = timedelta(0)
+    record: dict[str, Any],
+    script: Script,
+    approve_after: timedelta = timedelta(0),
+    translations: Mapping[str, Script] | None = None,
 ) -> dict[str, Any]:
-    """Play one corpus conversation record (SCHEMA.md section 2) and answer for it."""
+    """Play one corpus conversation record (SCHEMA.md section 2) and answer for it; a lead
+    who writes in a language of ``translations`` is moved to that version."""
     start = datetime.fromisoformat(record["start"])
     agent = record.get("agent") or {}
     sim = Simulation.start(
@@ -158,6 +188,7 @@ def replay(
         agent_last=agent.get("last_name"),
         at=start,
         approve_after=approve_after,
+        translations=translations,
     )
     at = start
     for turn in record.get("turns", []):

@@ -233,7 +233,8 @@ class ConsentRecord(Base):
 
 
 class ConversationRow(Base):
-    """One contact's thread, pinned to ``script_name@script_version`` (invariant 8).
+    """One contact's thread, pinned to ``script_name@script_version`` (invariant 8), or to
+    that script's version in another language when the lead switched (``switched_from``).
 
     The first names the templates use are kept on the row, as the core's
     ``Conversation`` holds them, so a load gives back exactly what was saved.
@@ -269,6 +270,10 @@ class ConversationRow(Base):
     unsent: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     last_sent: Mapped[str | None] = mapped_column(Text)
     proposed_day: Mapped[str | None] = mapped_column(String(10))  # "YYYY-MM-DD", lead-local
+    # the language we text the lead in (the script's), and the script version the last
+    # language switch left (a switch is the one recorded re-pinning of a conversation)
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    switched_from: Mapped[str | None] = mapped_column(String(80))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = _at()
     updated_at: Mapped[datetime] = _at()

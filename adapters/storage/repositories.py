@@ -143,6 +143,8 @@ class ConversationRepository:
             },
             last_sent=row.last_sent,
             proposed_day=row.proposed_day,
+            language=row.language or "en",
+            switched_from=row.switched_from,
         )
 
     def save(
@@ -156,7 +158,9 @@ class ConversationRepository:
         """Write ``conversation`` over the contact's latest row (at ``at``), or start a row.
 
         The script version of an existing row never changes (invariant 8): a
-        different ``script`` is refused rather than silently re-pinned.
+        different ``script`` is refused rather than silently re-pinned, but for the
+        recorded move to the script's version in another language (the conversation's
+        ``switched_from`` names the version the row was on).
         """
         name, _, version = conversation.script.rpartition("@")
         if not name or not version.isdigit():
@@ -174,10 +178,13 @@ class ConversationRepository:
             self.session.add(row)
             self._locked[contact_id] = row
         elif (row.script_name, row.script_version) != (name, int(version)):
-            raise ValueError(
-                f"conversation {row.id} is on {row.script_name}@{row.script_version}, "
-                f"not {conversation.script}: start a new conversation or record a migration"
-            )
+            if conversation.switched_from == f"{row.script_name}@{row.script_version}":
+                row.script_name, row.script_version = name, int(version)
+            else:
+                raise ValueError(
+                    f"conversation {row.id} is on {row.script_name}@{row.script_version}, "
+                    f"not {conversation.script}: start a new conversation or record a migration"
+                )
         if agent_id is not None:
             row.agent_id = agent_id
         _write(row, conversation)
@@ -201,6 +208,7 @@ def _write(row: ConversationRow, c: Conversation) -> None:
     row.last_inbound_at, row.last_outbound_at = c.last_inbound_at, c.last_outbound_at
     row.unsent = {k: {"text": u.text, "asks": u.asks} for k, u in c.unsent.items()}
     row.last_sent, row.proposed_day = c.last_sent, c.proposed_day
+    row.language, row.switched_from = c.language, c.switched_from
 
 
 def _slot_from_json(value: Any) -> SlotValue:

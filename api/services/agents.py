@@ -116,6 +116,8 @@ def _conversation(row: ConversationRow | None) -> dict[str, Any] | None:
     return {
         "id": row.id,
         "script": f"{row.script_name}@{row.script_version}",
+        "language": row.language,
+        "switched_from": row.switched_from,
         "status": row.status,
         "awaiting": row.awaiting,
         "agent_id": row.agent_id,

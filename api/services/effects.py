@@ -32,6 +32,7 @@ from isa_engine.model import (
     StartTimer,
     Status,
     SuggestText,
+    SwitchLanguage,
 )
 
 FINAL_STEP = "final"
@@ -102,8 +103,29 @@ def apply_turn(scope: TurnScope, turn: Turn, *, agent_id: int | None = None) -> 
             _cancel(scope, effect, done)
         elif isinstance(effect, DropTexts):
             _drop(scope, effect)
+        elif isinstance(effect, SwitchLanguage):
+            _switched(scope, effect)
     _sync_dead_flag(scope, before, conv, done)
     return done
+
+
+LANGUAGE = "conversation.language"
+"""Audit action of a language switch: the console's history and thread show it."""
+
+
+def _switched(scope: TurnScope, effect: SwitchLanguage) -> None:
+    """The switch, recorded: the conversation row already carries the new script."""
+    audit.record(
+        scope.uow.session,
+        actor_id=scope.actor_id,
+        action=LANGUAGE,
+        subject=("contact", scope.contact.id),
+        at=scope.now,
+        reason=effect.reason,
+        language=effect.language,
+        to_script=effect.to_script,
+        from_script=effect.from_script,
+    )
 
 
 def kill_quietly(conv: Conversation) -> Turn:

@@ -379,6 +379,7 @@ def detail(session: Session, contact: Contact) -> LeadDetail:
         else {
             "id": conv.id,
             "script": f"{conv.script_name}@{conv.script_version}",
+            "language": conv.language,
             "status": conv.status,
             "awaiting": conv.awaiting,
             "agent_id": conv.agent_id,

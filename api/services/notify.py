@@ -227,7 +227,7 @@ def remind_lead(container: Container, contact_id: int, outcome_id: int) -> None:
         ):
             return
         conv = locked.conversation
-        body = template.render(conv.contact, conv.agent, conv.slots)
+        body = template.render(conv.contact, conv.agent, conv.slots, conv.language)
         verdict = persona_check(body, conv.agent, conv.agent_last)
         if not verdict.ok:
             raise PermanentJobError(f"the guard refuses the reminder: {'; '.join(verdict.reasons)}")

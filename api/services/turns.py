@@ -8,7 +8,7 @@ MessageSid, so a retried webhook is absorbed and changes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -73,6 +73,7 @@ class Locked:
     row: ConversationRow
     conversation: Conversation
     script: Script
+    translations: dict[str, Script] = field(default_factory=dict)  # by language
 
 
 def policy_of(container: Container) -> ApprovalPolicy:
@@ -96,12 +97,15 @@ def lock(container: Container, uow: SqlAlchemyUnitOfWork, contact_id: int) -> Lo
     if row is None:
         return None
     conv = uow.conversations.load(row)
-    return Locked(contact, row, conv, container.scripts.get(conv.script))
+    script = container.scripts.get(conv.script)
+    translations = container.scripts.translations(script, back_to=conv.switched_from)
+    return Locked(contact, row, conv, script, translations)
 
 
 def run(locked: Locked, event: Event, scope: TurnScope) -> Applied:
-    """Decide ``event`` on the locked conversation and write its effects."""
-    turn = decide(locked.script, locked.conversation, event, scope.now)
+    """Decide ``event`` on the locked conversation and write its effects (a lead who writes
+    in another language the script has a version in is moved to it: see ``decide``)."""
+    turn = decide(locked.script, locked.conversation, event, scope.now, locked.translations)
     return apply_turn(scope, turn)
 
 

@@ -22,6 +22,7 @@ from api.deps import ContainerDep
 from api.routes import conversations as conversation_routes
 from api.routes import leads as lead_routes
 from api.services import agents, assignments, outbox
+from api.services.effects import LANGUAGE
 from api.web import presend
 from api.web.errors import explain
 from api.web.render import PREFIX, is_htmx, may, page
@@ -57,9 +58,10 @@ def _history(container: Container, contact_id: int) -> list[dict[str, Any]]:
         ]
 
 
-def _thread(view: dict[str, Any]) -> list[dict[str, Any]]:
+def _thread(view: dict[str, Any], history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The texts, and beside them what was suggested but never sent (rejected, withdrawn),
-    with why, in time order: the thread shows what the lead did not get, too."""
+    with why, and where the conversation changed language, in time order: the thread shows
+    what the lead did not get, too."""
     unsent = [
         {
             "direction": "out",
@@ -72,7 +74,12 @@ def _thread(view: dict[str, Any]) -> list[dict[str, Any]]:
         for s in view["suggestions"]
         if s["state"] in ("rejected", "expired") and s["text"]
     ]
-    return sorted([*view["messages"], *unsent], key=lambda m: m["at"])
+    switches = [
+        {"direction": "event", "body": h["details"].get("reason", ""), "at": h["at"]}
+        for h in history
+        if h["action"] == LANGUAGE
+    ]
+    return sorted([*view["messages"], *unsent, *switches], key=lambda m: m["at"])
 
 
 def conversation_context(container: Container, session: Session, contact_id: int) -> dict[str, Any]:
@@ -87,12 +94,13 @@ def conversation_context(container: Container, session: Session, contact_id: int
         agent_first, agent_last = (row.agent_name, row.agent_last) if row else ("", None)
     user = session.user
     status = conv["status"] if conv is not None else None
+    history = _history(container, contact_id)
     return {
         **view,
-        "thread": _thread(view),
+        "thread": _thread(view, history),
         "speaker": agents.speaker_for(user, status),
         "names": names,
-        "history": _history(container, contact_id),
+        "history": history,
         "campaigns": campaigns,
         "agent_first": agent_first,
         "agent_last": agent_last,

@@ -18,6 +18,7 @@ from isa_engine.reading import answers
 # Aliased so the names "intents" and "normalize" keep meaning the submodules on this package.
 from isa_engine.reading.intents import intents as _intents
 from isa_engine.reading.intents import keyword_intents
+from isa_engine.reading.language import detect as detect_language
 from isa_engine.reading.normalize import Normalized, Span, blank
 from isa_engine.reading.normalize import normalize as _normalize
 from isa_engine.reading.place import find_places
@@ -121,10 +122,11 @@ def read(text: str, expecting: str | None, now: datetime) -> Reading:
 
     ``expecting`` is the slot the last question asked (or None); ``now`` is lead-local time.
     """
+    language = detect_language(text)
     norm = _normalize(text)
     keyword = keyword_intents(norm.text, text)
     if keyword:
-        return Reading(intents=keyword)
+        return Reading(intents=keyword, language=language)
     slots: dict[str, SlotValue] = {}
     protected: list[Span] = []
     rooms_first: list[Span] = []
@@ -143,4 +145,10 @@ def read(text: str, expecting: str | None, now: datetime) -> Reading:
         yes_no = None  # "ok" with no question asked acknowledges; it agrees to nothing
     _answers(norm, text, expecting, yes_no, slots)
     found = _intents(norm.text, yes_no)
-    return Reading(slots=slots, intents=frozenset(found), day_only=day_only, time_only=time_only)
+    return Reading(
+        slots=slots,
+        intents=frozenset(found),
+        day_only=day_only,
+        time_only=time_only,
+        language=language,
+    )

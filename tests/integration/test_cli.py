@@ -36,6 +36,19 @@ def test_chat_plays_a_lead_through_to_an_appointment() -> None:
     assert "Tuesday, November 24 at 3 PM" in done.stdout
 
 
+def test_chat_moves_a_lead_who_writes_spanish_to_the_spanish_script() -> None:
+    texts = "hola, sí seguimos buscando\nAYUDA\n/quit\n"
+    done = isa(
+        "chat", "buyer", "--now", "2026-12-03T10:00:00-06:00", "--contact", "Maria", stdin=texts
+    )
+    assert done.returncode == 0, done.stderr
+    out = " ".join(done.stdout.split())  # rich wraps long lines
+    assert "Hi Maria! This is Dana's assistant" in out
+    assert "» language: the lead wrote in Spanish: buyer@1 → buyer-es@1" in out
+    assert "assistant: ¡Qué bien! ¿Cuántas recámaras necesita?" in out
+    assert "buyer-es@1 (es) · status active" in out
+
+
 def test_chat_lets_time_pass_and_the_lead_goes_cold() -> None:
     done = isa(
         "chat", "buyer", "--now", "2026-11-23T10:00:00-06:00", stdin="yes\n/wait 20m\n/quit\n"

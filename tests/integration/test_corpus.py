@@ -60,3 +60,15 @@ def test_replay_meets_the_bar_on_the_conversation_corpus(corpus_dir: Path, tmp_p
     assert result["re_asks"] == 0 and result["texts_after_opt_out"] == 0, result
     assert result["persona_faults"] == 0, result
     assert result["all_ok"] >= 0.9, result
+
+
+def test_replay_runs_the_spanish_conversations_safely(corpus_dir: Path, tmp_path: Path) -> None:
+    """Every Spanish record is answered, switched to buyer-es, with nothing after an opt-out
+    and no persona fault. Its slot and status figures are the Spanish reader's to raise."""
+    out = tmp_path / "replay-es.jsonl"
+    isa(["replay"], corpus_dir / "conversations-es.jsonl", out)
+    result = score(corpus_dir, "conversations-es.jsonl", out, "--conversations")
+    assert result["missing"] == 0, result
+    assert result["texts_after_opt_out"] == 0 and result["persona_faults"] == 0, result
+    answers = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert all(a.get("script") == "buyer-es@1" for a in answers), answers

@@ -59,6 +59,8 @@ conversations = st.builds(
     final_text_sent=st.booleans(),
     last_inbound_at=st.none() | AWARE,
     last_outbound_at=st.none() | AWARE,
+    language=st.sampled_from(["en", "es"]),
+    switched_from=st.none() | SCRIPTS,
 )
 
 

@@ -90,6 +90,29 @@ def test_saving_onto_another_script_version_is_refused(uow: UowFactory) -> None:
         )
 
 
+def test_a_recorded_language_switch_re_pins_the_row_and_nothing_else_does(
+    uow: UowFactory,
+) -> None:
+    contact_id = _new_contact(uow)
+    with uow() as u:
+        u.conversations.save(
+            at=NOW, conversation=Conversation("buyer@1", "Ann", "Bob"), contact_id=contact_id
+        )
+        u.commit()
+    switched = Conversation("buyer-es@1", "Ann", "Bob", language="es", switched_from="buyer@1")
+    with uow() as u:
+        row = u.conversations.save(at=NOW, conversation=switched, contact_id=contact_id)
+        assert (row.script_name, row.script_version, row.language) == ("buyer-es", 1, "es")
+        u.commit()
+    with uow() as u:
+        row = u.conversations.get_for_update(contact_id)
+        assert row is not None and u.conversations.load(row) == switched
+    # a switch recorded from another version is no licence to re-pin
+    elsewhere = Conversation("seller@1", "Ann", "Bob", switched_from="buyer@1")
+    with uow() as u, pytest.raises(ValueError, match="is on buyer-es@1"):
+        u.conversations.save(at=NOW, conversation=elsewhere, contact_id=contact_id)
+
+
 def test_each_save_bumps_the_version_counter(uow: UowFactory) -> None:
     contact_id = _new_contact(uow)
     for _ in range(3):

@@ -52,9 +52,14 @@ def test_every_shipped_campaign_validates_on_day_1_3_7_14_30_then_monthly(path: 
     assert all("agent" in t.names for t in (found.steps[0].text, found.repeat.texts[0]))
 
 
-def test_the_store_finds_both_shipped_campaigns_and_the_latest_version() -> None:
+def test_the_store_finds_the_shipped_campaigns_and_the_latest_version() -> None:
     store = FileCampaignStore(ROOT)
-    assert set(store.load()) == {"buyer_nurture", "seller_nurture"}
+    assert set(store.load()) == {
+        "buyer_nurture",
+        "seller_nurture",
+        "buyer_nurture_es",
+        "seller_nurture_es",
+    }
     assert store.get("buyer_nurture").key == store.get("buyer_nurture@1").key == "buyer_nurture@1"
     with pytest.raises(UnknownScript, match="have: buyer_nurture@1"):
         store.get("buyer_nurture@7")

@@ -107,3 +107,23 @@ def test_the_composer_says_when_a_text_in_quiet_hours_will_go(
     page.get_by_role("button", name="Send").click()
     expect(page.locator(".flash")).to_contain_text("Queued. Will go Tue")
     expect(page.locator(".conv-thread")).to_contain_text("when is a good time for a quick call?")
+
+
+def test_the_conversation_shows_a_switch_to_spanish_in_its_thread_and_header(
+    console: Console, tab_factory: Any
+) -> None:
+    contact = _ready(console)
+    phone: Tab = tab_factory(*PHONE.values())
+    phone.go(f"/console/phone/{BEN}")
+    phone.page.get_by_label("Text message").fill("hola, sí seguimos buscando casa")
+    phone.page.get_by_role("button", name="Send").click()
+    agent: Tab = tab_factory()
+    agent.sign_in("maria@example.com")
+    agent.go(f"/console/conversations/{contact}")
+    page = agent.page
+    expect(page.locator("#conv-language")).to_have_text("Spanish", timeout=8_000)
+    expect(page.locator(".page-head")).to_contain_text("buyer-es@1")
+    expect(page.locator(".conv-thread .thread-event")).to_contain_text(
+        "the lead wrote in Spanish: buyer@1 → buyer-es@1"
+    )
+    expect(page.locator(".history")).to_contain_text("conversation.language")

@@ -17,7 +17,7 @@ def test_an_author_fixes_a_located_error_and_publishes(console: Console, tab_fac
     tab.sign_in("ada@example.com")
     page = tab.page
     expect(page.get_by_role("heading", name="Scripts")).to_be_visible()
-    page.get_by_role("link", name="New version of buyer").click()
+    page.get_by_role("link", name="New version of buyer", exact=True).click()
     box = page.get_by_label("The script's YAML")
     draft = box.input_value()
     assert "version: 2" in draft
