@@ -16,6 +16,7 @@ from adapters.storage.engine import POOL_CAPACITY, make_engine
 from adapters.storage.migrate import upgrade
 from adapters.storage.unit_of_work import session_factory
 from api import web
+from api.body_limit import BodyLimit
 from api.container import Container
 from api.errors import install_error_handlers
 from api.routes import auth, conversations, dev, health, leads, queue, scripts, sms, voice
@@ -93,4 +94,5 @@ def create_app(
     ):
         app.include_router(router)
     web.install(app)  # the console: /console pages and their static files
+    app.add_middleware(BodyLimit)  # before any body is read: webhooks are checked unparsed
     return app
