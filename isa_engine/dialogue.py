@@ -47,11 +47,13 @@ from isa_engine.model import (
 from isa_engine.reading import read
 from isa_engine.replies import (
     DEAD_TEXT,
+    HELP_TEXT,
     OPENING_KEY,
     approve_text,
     auto_text,
     finish,
     guard,
+    help_text,
     needs_reply,
     propose,
     queue,
@@ -183,13 +185,15 @@ def _inbound(script: Script, conv: Conversation, event: TextReceived, now: datet
             conv.fire("revive")
             conv.final_text_sent = False
             auto_text(conv, RESUBSCRIBED)
+        elif reading.has(Intent.HELP):  # HELP is answered even after an opt-out (CTIA)
+            _help(script, conv, text)
         return
     conv.effects.append(CancelTimers(kinds=(COLD,)))  # the lead answered
     if reading.has(Intent.OPT_OUT):
         _die(script, conv, script.handler(Intent.OPT_OUT).reply, "opted out", text)
         return
     if reading.has(Intent.HELP):
-        _handler(script, conv, Intent.HELP, text)
+        _help(script, conv, text)
         return
     # this turn answers everything: what has not left is withdrawn (what is leaving will arrive)
     withdraw(conv, "superseded by the lead's later text", keep=event.leaving)
@@ -393,6 +397,15 @@ def _handler(
         conv.effects.append(AlertAgent(f"lead: {intent.value.replace('_', ' ')}", text))
     if reply:
         _handler_reply(script, conv, intent)
+
+
+def _help(script: Script, conv: Conversation, text: str) -> None:
+    """HELP: the script's fixed help text at once, by the engine (no queue, no edit); the
+    agent alerted if the script says; the script does not advance."""
+    if script.handler(Intent.HELP).alert_agent:
+        conv.effects.append(AlertAgent("lead: help", text))
+    reply = script.handler(Intent.HELP).reply
+    help_text(conv, _render(reply, conv) if reply is not None else HELP_TEXT)
 
 
 def _handler_reply(script: Script, conv: Conversation, intent: Intent) -> None:

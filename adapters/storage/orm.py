@@ -337,6 +337,20 @@ class Message(Base):
     sent_at: Mapped[datetime | None] = _at(nullable=True)  # when it left (queued may be earlier)
 
 
+class EarlyStatus(Base):
+    """A delivery status that came before its message's sid was stored (Twilio can call back
+    before the send's answer is saved); applied, and deleted, when the sid lands."""
+
+    __tablename__ = "early_statuses"
+
+    message_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    delivery_status: Mapped[DeliveryStatus] = mapped_column(
+        str_enum(DeliveryStatus, "delivery_status")
+    )
+    error_code: Mapped[int | None] = mapped_column(Integer)
+    received_at: Mapped[datetime] = _at()
+
+
 class OutcomeRow(Base):
     """An Appointment, Engagement or Update handed to the agent."""
 
