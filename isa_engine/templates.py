@@ -140,11 +140,11 @@ class Template:
         """The text with names and slots filled in, whitespace tidied."""
         if self._plain is not None:
             return self._plain
-        people = {"contact": contact, "agent": agent}
+        people = {"contact": plain(contact), "agent": plain(agent)}
         values: dict[str, Any] = {
             name: people[name]
             if name in people
-            else show(name, slots[name])
+            else plain(show(name, slots[name]))
             if name in slots
             else ""
             for name in self.names
@@ -170,6 +170,16 @@ class Template:
             core_schema.str_schema(min_length=1),
             serialization=core_schema.plain_serializer_function_ser_schema(lambda t: t.source),
         )
+
+
+# bidirectional overrides and isolates: a name holding U+202E would reverse the rest of
+# our text on the lead's phone
+_BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def plain(value: str) -> str:
+    """``value`` without bidirectional control characters (U+202A–E, U+2066–9)."""
+    return value.translate(_BIDI)
 
 
 def _tidy(text: str) -> str:

@@ -29,6 +29,9 @@ UNSUBSCRIBED = 21610
 _SID = re.compile(r"^[A-Za-z0-9]{10,64}$")
 
 
+_CHANNEL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)  # a channel prefix: whatsapp:…
+
+
 class WebhookRefused(Exception):
     """A callback that is not from Twilio, or a webhook that is off (both 403)."""
 
@@ -64,10 +67,24 @@ def verify(
         )
     url = settings.public_url.rstrip("/") + path
     if not signature or not RequestValidator(token).validate(url, dict(params), signature):
-        raise WebhookRefused(403, f"X-Twilio-Signature does not sign this request for {url}")
+        # the URL is not echoed: it would tell a prober what to sign for
+        raise WebhookRefused(
+            403,
+            "X-Twilio-Signature does not sign this request (is ISA_PUBLIC_URL what Twilio calls?)",
+        )
     account = params.get("AccountSid")
     if settings.twilio_account_sid and account and account != settings.twilio_account_sid:
         raise WebhookRefused(403, "AccountSid is not this service's Twilio account")
+
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def check_form_type(content_type: str | None) -> None:
+    """Twilio posts URL-encoded forms only: anything else (a multipart upload to spool) is
+    refused before it is parsed, let alone signed."""
+    if (content_type or "").split(";")[0].strip().lower() != FORM_TYPE:
+        raise WebhookRefused(415, f"Twilio's webhooks are {FORM_TYPE}")
 
 
 def parse_inbound(params: Mapping[str, str], region: str) -> InboundText:
@@ -80,6 +97,11 @@ def parse_inbound(params: Mapping[str, str], region: str) -> InboundText:
     raw = (params.get("From") or "").strip()
     if not raw:
         problems.append("From is missing")
+    elif _CHANNEL.match(raw):  # whatsapp:+1…, messenger:…: never merged with an SMS contact
+        problems.append(
+            f"From is a {raw.split(':', 1)[0]} address, not a phone number: only SMS is handled "
+            "(a WhatsApp sender is never taken for the SMS contact with the same number)"
+        )
     else:
         try:
             phone = to_e164(raw, region)
@@ -87,7 +109,10 @@ def parse_inbound(params: Mapping[str, str], region: str) -> InboundText:
             problems.append(f"From: {exc}")
     if problems:
         raise BadForm("; ".join(problems))
-    return InboundText(sid=sid, phone=phone, body=params.get("Body") or "", to=params.get("To"))
+    # a NUL cannot be stored by PostgreSQL (SQLite would keep it): dropped, the rest kept
+    body = (params.get("Body") or "").replace("\x00", "")
+    to = params.get("To")
+    return InboundText(sid=sid, phone=phone, body=body, to=to.replace("\x00", "") if to else to)
 
 
 def parse_status(params: Mapping[str, str]) -> StatusUpdate:
