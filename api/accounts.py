@@ -10,6 +10,7 @@ from adapters.storage import audit
 from adapters.storage.orm import ApiToken, User
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import Role
+from api.passwords import check_password
 from api.security import hash_password, new_token, token_hash
 from isa_engine.errors import NotAllowed
 
@@ -29,6 +30,8 @@ def create_user(
 ) -> User:
     """Add a user (e-mail unique, case-insensitive); the caller commits."""
     email = email.strip().lower()
+    if password is not None:
+        check_password(password, email)
     if uow.session.execute(select(User.id).where(User.email == email)).first():
         raise NotAllowed(f"a user with e-mail {email} already exists")
     user = User(

@@ -144,6 +144,23 @@ def users_create(
     print(token)
 
 
+@users_app.command("unlock")
+def users_unlock(email: Annotated[str, typer.Argument(help="Whose sign-in to unlock.")]) -> None:
+    """Lift a sign-in lockout (after too many wrong passwords) and its delay."""
+    from api import sign_in
+    from api.app import create_app
+
+    settings = Settings()
+    container = create_app(settings, migrate=settings.embedded).state.container
+    with container.uow() as uow:
+        user = uow.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise _fail(f"no user {email}")
+        was = sign_in.unlock(container, uow, user, None)
+        uow.commit()
+    out.print(f"{email}: {'unlocked' if was else 'was not locked'}")
+
+
 @tokens_app.command("create")
 def tokens_create(email: Annotated[str, typer.Argument(help="Whose token.")]) -> None:
     """Print a new API token for an existing user."""

@@ -188,6 +188,19 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = _at(nullable=True)
 
 
+class SignInThrottle(Base):
+    """Failed sign-ins per account (``account:<e-mail>``) and per address (``address:<ip>``),
+    in the database so every process shares them (api/sign_in.py)."""
+
+    __tablename__ = "sign_in_throttles"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = _at()
+    blocked_until: Mapped[datetime | None] = _at(nullable=True)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)  # until a person lifts it
+
+
 class Assignment(Base):
     """A lead offered to an agent, who accepts or rejects it (seed 002)."""
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, EmailStr, Field
 from sqlalchemy import select
 
 from adapters.storage import audit
 from adapters.storage.orm import ApiToken, User
 from adapters.storage.vocab import Role
+from api import sign_in
 from api.accounts import create_user, issue_token
 from api.deps import ContainerDep, IdPath, UowDep, UserDep, require
-from api.security import verify_password
+from api.sign_in import Attempt
 
 router = APIRouter(tags=["access"])
 
@@ -40,7 +41,9 @@ class UserIn(BaseModel):
     email: EmailStr
     name: str = Field(min_length=1, max_length=200)
     role: Role
-    password: str | None = Field(default=None, min_length=8, max_length=1000)
+    password: str | None = Field(
+        default=None, max_length=1000, description="at least 12 characters, not a common one"
+    )
     first_name: str | None = Field(default=None, max_length=100)
     last_name: str | None = Field(default=None, max_length=100)
     cell_phone: str | None = Field(default=None, max_length=32)
@@ -60,17 +63,48 @@ def _out(user: User) -> UserOut:
     return UserOut(id=user.id, email=user.email, name=user.name, role=user.role, active=user.active)
 
 
-@router.post("/auth/login", response_model=TokenOut)
-def login(body: Login, uow: UowDep, container: ContainerDep) -> TokenOut:
-    """Exchange an e-mail and password for an API token."""
-    user = uow.session.execute(
-        select(User).where(User.email == body.email.strip().lower())
-    ).scalar_one_or_none()
-    if user is None or not user.active or not verify_password(body.password, user.password_hash):
+@router.post(
+    "/auth/login",
+    response_model=TokenOut,
+    responses={
+        401: {"description": "wrong e-mail or password"},
+        429: {"description": "too many failures: wait Retry-After seconds, or ask for an unlock"},
+    },
+)
+def login(body: Login, uow: UowDep, container: ContainerDep, request: Request) -> TokenOut:
+    """Exchange an e-mail and password for an API token (throttled: api/sign_in.py)."""
+    attempt = Attempt(body.email.strip().lower(), client_address(request), "api")
+    try:
+        user = sign_in.authenticate(container, uow, attempt, body.password)
+    except sign_in.Throttled as exc:
+        raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
+    if user is None:
+        uow.commit()  # the failure counts
         raise HTTPException(401, "wrong e-mail or password")
     row, token = issue_token(uow, user, name="login", at=container.clock(), actor_id=user.id)
     uow.commit()
     return TokenOut(token=token, token_id=row.id, user_id=user.id, role=user.role)
+
+
+def client_address(request: Request) -> str:
+    """The client's address (uvicorn takes it from X-Forwarded-For behind trusted proxies)."""
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/users/{user_id}/unlock", response_model=UserOut)
+def unlock_user(
+    user_id: IdPath,
+    uow: UowDep,
+    container: ContainerDep,
+    actor: Annotated[User, Depends(require(Role.ADMIN, Role.COORDINATOR))],
+) -> UserOut:
+    """Lift a sign-in lockout (admins and coordinators)."""
+    user = uow.session.get(User, user_id)
+    if user is None:
+        raise HTTPException(404, f"no user {user_id}")
+    sign_in.unlock(container, uow, user, actor.id)
+    uow.commit()
+    return _out(user)
 
 
 @router.get("/me", response_model=UserOut)
