@@ -186,6 +186,10 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = _at()
     last_used_at: Mapped[datetime | None] = _at(nullable=True)
     revoked_at: Mapped[datetime | None] = _at(nullable=True)
+    expires_at: Mapped[datetime | None] = _at(nullable=True)  # None: until revoked
+    # a console session: its random id is in the signed cookie; never an API bearer token
+    console: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_agent: Mapped[str | None] = mapped_column(String(300))
 
 
 class SignInThrottle(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -12,7 +13,7 @@ from adapters.storage import audit
 from adapters.storage.orm import ApiToken, User
 from adapters.storage.vocab import Role
 from api import sign_in
-from api.accounts import create_user, issue_token
+from api.accounts import LOGIN_TOKEN_LIFE, create_user, issue_token, set_active, token_state
 from api.deps import ContainerDep, IdPath, UowDep, UserDep, require
 from api.sign_in import Attempt
 
@@ -81,7 +82,10 @@ def login(body: Login, uow: UowDep, container: ContainerDep, request: Request) -
     if user is None:
         uow.commit()  # the failure counts
         raise HTTPException(401, "wrong e-mail or password")
-    row, token = issue_token(uow, user, name="login", at=container.clock(), actor_id=user.id)
+    now = container.clock()
+    row, token = issue_token(
+        uow, user, name="login", at=now, actor_id=user.id, expires_at=now + LOGIN_TOKEN_LIFE
+    )
     uow.commit()
     return TokenOut(token=token, token_id=row.id, user_id=user.id, role=user.role)
 
@@ -103,6 +107,68 @@ def unlock_user(
     if user is None:
         raise HTTPException(404, f"no user {user_id}")
     sign_in.unlock(container, uow, user, actor.id)
+    uow.commit()
+    return _out(user)
+
+
+class TokenInfo(BaseModel):
+    """A token or console session as its owner and admins see it (never the token)."""
+
+    id: int
+    name: str
+    console: bool
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    user_agent: str | None
+    state: str
+
+
+@router.get("/users/{user_id}/tokens", response_model=list[TokenInfo])
+def list_tokens(
+    user_id: IdPath, uow: UowDep, container: ContainerDep, user: UserDep
+) -> list[TokenInfo]:
+    """Your tokens and console sessions (anyone's for an admin), newest first."""
+    if user.id != user_id and user.role != Role.ADMIN:
+        raise HTTPException(403, "only admins list other users' tokens")
+    now = container.clock()
+    rows = uow.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id.desc())
+    )
+    return [
+        TokenInfo(
+            id=r.id,
+            name=r.name,
+            console=r.console,
+            created_at=r.created_at,
+            last_used_at=r.last_used_at,
+            expires_at=r.expires_at,
+            user_agent=r.user_agent,
+            state=token_state(r, now),
+        )
+        for r in rows
+    ]
+
+
+class ActiveIn(BaseModel):
+    """Enable or disable a user."""
+
+    active: bool
+
+
+@router.put("/users/{user_id}/active", response_model=UserOut)
+def set_user_active(
+    user_id: IdPath,
+    body: ActiveIn,
+    uow: UowDep,
+    container: ContainerDep,
+    admin: Annotated[User, Depends(require(Role.ADMIN))],
+) -> UserOut:
+    """Disable a user (every token and console session revoked at once) or enable them."""
+    user = uow.session.get(User, user_id)
+    if user is None:
+        raise HTTPException(404, f"no user {user_id}")
+    set_active(uow, user, active=body.active, at=container.clock(), actor_id=admin.id)
     uow.commit()
     return _out(user)
 

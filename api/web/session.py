@@ -1,8 +1,10 @@
 """Console sign-in: a signed, SameSite=strict session cookie and a CSRF token for every form.
 
-The cookie carries an API token (issued by ``api.accounts.issue_token`` at
-sign-in, revoked at sign-out, so signing out ends the session on the server
-too) and a random CSRF token, both signed with itsdangerous. A POST must send
+The cookie carries a random session id and a random CSRF token, signed with
+itsdangerous. The session is a row on the server (``ApiToken`` with
+``console`` set: user, expiry, last seen, user agent), never usable as an API
+bearer token; it ends at sign-out, when the user is disabled, after ``IDLE``
+unused and ``MAX_AGE`` after sign-in. A POST must send
 the CSRF token back, as the ``csrf`` form field or the ``X-CSRF-Token``
 header (htmx sends it from ``hx-headers`` on ``<body>``).
 
@@ -17,6 +19,7 @@ import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Any, get_args
 
 from fastapi import Depends, HTTPException, Request, Response
@@ -25,13 +28,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import select
 
 from adapters.storage.orm import ApiToken, User
+from api.accounts import USE_GRANULARITY
 from api.container import Container
 from api.deps import ContainerDep
 from api.security import token_hash
 from api.settings import PLACEHOLDERS
 
 COOKIE = "isa_session"
-MAX_AGE = 12 * 3600  # a working day; sign in again after
+MAX_AGE = 12 * 3600  # a working day; sign in again after (the session row expires then too)
+IDLE = timedelta(hours=2)  # a session unused this long is over
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "X-CSRF-Token"
 
@@ -99,12 +104,25 @@ def read(container: Container, request: Request) -> Session | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("t"), str):
         return None
+    now = container.clock()
+    with container.uow() as uow:
+        row = uow.session.scalar(
+            select(ApiToken).where(
+                ApiToken.token_hash == token_hash(data["t"]),
+                ApiToken.revoked_at.is_(None),
+                ApiToken.console.is_(True),
+            )
+        )
+        if row is None or (row.expires_at is not None and row.expires_at <= now):
+            return None  # signed out, disabled, or past the absolute limit
+        if (row.last_used_at or row.created_at) + IDLE <= now:
+            return None  # idle too long
+        user_id = row.user_id
+        if row.last_used_at is None or now - row.last_used_at > USE_GRANULARITY:
+            row.last_used_at = now
+            uow.commit()
     with container.uow(read_only=True) as uow:
-        user = uow.session.execute(
-            select(User)
-            .join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_hash == token_hash(data["t"]), ApiToken.revoked_at.is_(None))
-        ).scalar_one_or_none()
+        user = uow.session.get(User, user_id)
     if user is None or not user.active:
         return None
     return Session(user=user, token=data["t"], csrf=str(data.get("c", "")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -98,11 +99,22 @@ def sign_in(
             if error and error.startswith("Too many"):
                 answer.status_code = 429
             return answer
-        _, token = issue_token(uow, user, name="console", at=container.clock(), actor_id=user.id)
+        now = container.clock()
+        _, token = issue_token(
+            uow,
+            user,
+            name="console",
+            at=now,
+            actor_id=user.id,
+            console=True,
+            expires_at=now + timedelta(seconds=web_session.MAX_AGE),
+            user_agent=request.headers.get("user-agent"),
+        )
         uow.commit()
         target = _safe_next(next) or f"{PREFIX}/{HOME[Role(user.role)]}"
     response = RedirectResponse(target, status_code=303)
-    secure = request.url.scheme == "https"
+    # behind a TLS-terminating proxy the scheme is https only if ISA_TRUSTED_PROXIES names it
+    secure = container.settings.secure_cookies or request.url.scheme == "https"
     web_session.start(container, response, token, secure=secure)
     return response
 
