@@ -20,6 +20,7 @@ from api.body_limit import BodyLimit
 from api.container import Container
 from api.errors import install_error_handlers
 from api.routes import auth, conversations, dev, health, leads, queue, scripts, sms, voice
+from api.security_headers import SecurityHeaders
 from api.services import drip
 from api.services.policy import ApprovalPolicy
 from api.services.worker import BackgroundWorker, worker_for
@@ -95,4 +96,5 @@ def create_app(
         app.include_router(router)
     web.install(app)  # the console: /console pages and their static files
     app.add_middleware(BodyLimit)  # before any body is read: webhooks are checked unparsed
+    app.add_middleware(SecurityHeaders)  # CSP on the console, nosniff everywhere
     return app
