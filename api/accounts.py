@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from adapters.storage import audit
 from adapters.storage.orm import ApiToken, User
@@ -126,8 +126,7 @@ def set_active(
 def live_token(
     uow: SqlAlchemyUnitOfWork, token: str, at: datetime, *, console: bool
 ) -> ApiToken | None:
-    """The live row of ``token`` (not revoked, not expired, of the kind asked), its
-    ``last_used_at`` moved on (at most once a minute: a write per request would be waste)."""
+    """The live row of ``token``: not revoked, not expired, of the kind asked."""
     row = uow.session.scalar(
         select(ApiToken).where(
             ApiToken.token_hash == token_hash(token),
@@ -137,9 +136,18 @@ def live_token(
     )
     if row is None or (row.expires_at is not None and row.expires_at <= at):
         return None
-    if row.last_used_at is None or at - row.last_used_at > USE_GRANULARITY:
-        row.last_used_at = at
     return row
+
+
+def stale_use(row: ApiToken, at: datetime) -> bool:
+    """Whether ``row.last_used_at`` is worth moving on (at most once a minute: a write per
+    request would take SQLite's write lock on every read)."""
+    return row.last_used_at is None or at - row.last_used_at > USE_GRANULARITY
+
+
+def touch(uow: SqlAlchemyUnitOfWork, token_id: int, at: datetime) -> None:
+    """Record that the token was used ``at``; the caller commits."""
+    uow.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=at))
 
 
 def token_state(row: ApiToken, at: datetime) -> str:

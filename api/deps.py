@@ -12,7 +12,7 @@ from adapters.storage.columns import MAX_ID
 from adapters.storage.orm import User
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import Role
-from api.accounts import live_token
+from api.accounts import live_token, stale_use, touch
 from api.container import Container
 
 _bearer = HTTPBearer(
@@ -52,14 +52,16 @@ def current_user(
             "sign in: send Authorization: Bearer <token>",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    with container.uow() as uow:  # a console session's id is no bearer token
-        token = live_token(uow, creds.credentials, container.clock(), console=False)
-        user_id = token.user_id if token is not None else None
-        uow.commit()  # last_used_at
-    row = None
-    if user_id is not None:
-        with container.uow(read_only=True) as uow:
-            row = uow.session.get(User, user_id)
+    now = container.clock()
+    with container.uow(read_only=True) as uow:  # a console session's id is no bearer token
+        token = live_token(uow, creds.credentials, now, console=False)
+        row = uow.session.get(User, token.user_id) if token is not None else None
+        stale = token is not None and stale_use(token, now)
+        token_id = token.id if token is not None else None
+    if stale and token_id is not None:
+        with container.uow() as uow:
+            touch(uow, token_id, now)
+            uow.commit()
     if row is None or not row.active:
         raise HTTPException(
             401,

@@ -25,13 +25,11 @@ from typing import Annotated, Any, get_args
 from fastapi import Depends, HTTPException, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import select
 
-from adapters.storage.orm import ApiToken, User
-from api.accounts import USE_GRANULARITY
+from adapters.storage.orm import User
+from api.accounts import live_token, stale_use, touch
 from api.container import Container
 from api.deps import ContainerDep
-from api.security import token_hash
 from api.settings import PLACEHOLDERS
 
 COOKIE = "isa_session"
@@ -105,26 +103,20 @@ def read(container: Container, request: Request) -> Session | None:
     if not isinstance(data, dict) or not isinstance(data.get("t"), str):
         return None
     now = container.clock()
-    with container.uow() as uow:
-        row = uow.session.scalar(
-            select(ApiToken).where(
-                ApiToken.token_hash == token_hash(data["t"]),
-                ApiToken.revoked_at.is_(None),
-                ApiToken.console.is_(True),
-            )
-        )
-        if row is None or (row.expires_at is not None and row.expires_at <= now):
+    with container.uow(read_only=True) as uow:
+        row = live_token(uow, data["t"], now, console=True)
+        if row is None:
             return None  # signed out, disabled, or past the absolute limit
         if (row.last_used_at or row.created_at) + IDLE <= now:
             return None  # idle too long
-        user_id = row.user_id
-        if row.last_used_at is None or now - row.last_used_at > USE_GRANULARITY:
-            row.last_used_at = now
-            uow.commit()
-    with container.uow(read_only=True) as uow:
-        user = uow.session.get(User, user_id)
+        user = uow.session.get(User, row.user_id)
+        stale, row_id = stale_use(row, now), row.id
     if user is None or not user.active:
         return None
+    if stale:
+        with container.uow() as uow:
+            touch(uow, row_id, now)
+            uow.commit()
     return Session(user=user, token=data["t"], csrf=str(data.get("c", "")))
 
 
