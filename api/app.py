@@ -15,9 +15,11 @@ from adapters.script_files import FileScriptStore, default_root
 from adapters.storage.engine import POOL_CAPACITY, make_engine
 from adapters.storage.migrate import upgrade
 from adapters.storage.unit_of_work import session_factory
+from api.body_limit import BodyLimit
 from api.container import Container
 from api.errors import install_error_handlers
 from api.routes import auth, conversations, dev, health, leads, queue, scripts, sms, voice
+from api.security_headers import SecurityHeaders
 from api.services import drip
 from api.services.policy import ApprovalPolicy
 from api.services.worker import BackgroundWorker, worker_for
@@ -101,4 +103,6 @@ def create_app(
         from api import web  # the console: /console pages and their static files
 
         web.install(app)
+    app.add_middleware(BodyLimit)  # before any body is read: webhooks are checked unparsed
+    app.add_middleware(SecurityHeaders)  # CSP on the console, nosniff everywhere
     return app

@@ -3,7 +3,6 @@ rejected row; ``isa leads intake-token EMAIL``: a token for a web-form integrati
 
 from __future__ import annotations
 
-import csv
 import sys
 import time
 from pathlib import Path
@@ -103,9 +102,7 @@ def import_csv(
         )
     if rejects is not None:
         with rejects.open("w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow(["line", "reason", "phone"])
-            writer.writerows((r.line, r.reason, r.phone) for r in report.rejected)
+            csv_import.write_rejects(out, headers, report.rejected)
     s = report.summary()
     err.print(
         f"read {s['read']} = imported {s['imported']} + merged {s['merged']} + rejected "

@@ -6,7 +6,7 @@ import getpass
 import os
 import threading
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from rich.console import Console
@@ -14,6 +14,9 @@ from rich.console import Console
 from adapters import clock
 from adapters.storage.vocab import Role
 from isa_engine.errors import IsaError
+
+if TYPE_CHECKING:
+    from adapters.storage.orm import User
 
 # Each command imports what it uses: the storage, the settings and the web app load only
 # for the commands that need them (`isa scripts …` and `isa nlu …` never do).
@@ -59,6 +62,8 @@ def serve(
         # a process busy with a burst of texts may answer uvicorn's ping late; killing it
         # then (the default allows 5 s) drops its requests and restarts it into the same load
         timeout_worker_healthcheck=30,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,  # ISA_TRUSTED_PROXIES
     )
 
 
@@ -150,6 +155,139 @@ def users_create(
         raise _fail(str(e)) from None
     out.print(f"created {role.value} {email} (id {user.id}); API token (shown once):")
     print(token)
+
+
+def _container() -> Any:
+    from api.app import create_app
+    from api.settings import Settings
+
+    settings = Settings()
+    return create_app(settings, migrate=settings.embedded).state.container
+
+
+def _user(uow: Any, email: str) -> User:
+    from sqlalchemy import select
+
+    from adapters.storage.orm import User
+
+    user = uow.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise _fail(f"no user {email}")
+    return cast(User, user)
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Every user: id, e-mail, role, whether active, name."""
+    from sqlalchemy import select
+
+    from adapters.storage.orm import User
+
+    with _container().uow(read_only=True) as uow:
+        for u in uow.session.scalars(select(User).order_by(User.id)):
+            state = "active" if u.active else "disabled"
+            print(f"{u.id}\t{u.email}\t{u.role}\t{state}\t{u.name}")  # tab-separated
+
+
+@users_app.command("disable")
+def users_disable(email: Annotated[str, typer.Argument(help="Who.")]) -> None:
+    """Disable a user: no sign-in, and every token and console session revoked at once."""
+    from api.accounts import set_active
+
+    container = _container()
+    with container.uow() as uow:
+        revoked = set_active(uow, _user(uow, email), active=False, at=clock.now(), actor_id=None)
+        uow.commit()
+    out.print(f"{email} disabled; {revoked} token(s) and session(s) revoked")
+
+
+@users_app.command("enable")
+def users_enable(email: Annotated[str, typer.Argument(help="Who.")]) -> None:
+    """Enable a disabled user again (their old tokens stay revoked)."""
+    from api.accounts import set_active
+
+    container = _container()
+    with container.uow() as uow:
+        set_active(uow, _user(uow, email), active=True, at=clock.now(), actor_id=None)
+        uow.commit()
+    out.print(f"{email} enabled")
+
+
+@tokens_app.command("list")
+def tokens_list(
+    email: Annotated[str | None, typer.Argument(help="Whose (default: everyone's).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Revoked and expired ones too.")] = False,
+) -> None:
+    """Tokens and console sessions: id, owner, name, created, last used, expires, state."""
+    from sqlalchemy import select
+
+    from adapters.storage.orm import ApiToken, User
+    from api.accounts import token_state
+
+    now = clock.now()
+    with _container().uow(read_only=True) as uow:
+        query = select(ApiToken, User.email).join(User, User.id == ApiToken.user_id)
+        if email:
+            query = query.where(User.email == email.strip().lower())
+        for row, owner in uow.session.execute(query.order_by(ApiToken.id)):
+            state = token_state(row, now)
+            if state != "live" and not all_:
+                continue
+            kind = "session" if row.console else "token"
+            used = row.last_used_at.isoformat(timespec="minutes") if row.last_used_at else "never"
+            ends = row.expires_at.isoformat(timespec="minutes") if row.expires_at else "never"
+            print(
+                f"{row.id}\t{owner}\t{kind}\t{row.name}\t"
+                f"{row.created_at.isoformat(timespec='minutes')}\tused {used}\t"
+                f"expires {ends}\t{state}"
+            )
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    token_id: Annotated[int, typer.Argument(help="The id `isa tokens list` shows.")],
+) -> None:
+    """Revoke one token or console session."""
+    from adapters.storage import audit
+    from adapters.storage.orm import ApiToken
+
+    with _container().uow() as uow:
+        row = uow.session.get(ApiToken, token_id)
+        if row is None:
+            raise _fail(f"no token {token_id}")
+        if row.revoked_at is None:
+            row.revoked_at = clock.now()
+            audit.record(
+                uow.session,
+                actor_id=None,
+                action="token.revoke",
+                subject=("user", row.user_id),
+                at=clock.now(),
+                token_id=token_id,
+            )
+            uow.commit()
+    out.print(f"token {token_id} revoked")
+
+
+@users_app.command("unlock")
+def users_unlock(email: Annotated[str, typer.Argument(help="Whose sign-in to unlock.")]) -> None:
+    """Lift a sign-in lockout (after too many wrong passwords) and its delay."""
+    from sqlalchemy import select
+
+    from adapters.storage.orm import User
+    from api import sign_in
+    from api.app import create_app
+    from api.settings import Settings
+
+    settings = Settings()
+    container = create_app(settings, migrate=settings.embedded).state.container
+    with container.uow() as uow:
+        user = uow.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise _fail(f"no user {email}")
+        was = sign_in.unlock(container, uow, user, None)
+        uow.commit()
+    out.print(f"{email}: {'unlocked' if was else 'was not locked'}")
 
 
 @tokens_app.command("create")

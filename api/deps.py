@@ -7,14 +7,13 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
 
 from adapters.storage.columns import MAX_ID
-from adapters.storage.orm import ApiToken, User
+from adapters.storage.orm import User
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import Role
+from api.accounts import live_token, stale_use, touch
 from api.container import Container
-from api.security import token_hash
 
 _bearer = HTTPBearer(
     auto_error=False, description="an API token from POST /auth/login or `isa tokens create`"
@@ -53,17 +52,21 @@ def current_user(
             "sign in: send Authorization: Bearer <token>",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    with container.uow(read_only=True) as uow:
-        row = uow.session.execute(
-            select(User)
-            .join(ApiToken, ApiToken.user_id == User.id)
-            .where(
-                ApiToken.token_hash == token_hash(creds.credentials), ApiToken.revoked_at.is_(None)
-            )
-        ).scalar_one_or_none()
+    now = container.clock()
+    with container.uow(read_only=True) as uow:  # a console session's id is no bearer token
+        token = live_token(uow, creds.credentials, now, console=False)
+        row = uow.session.get(User, token.user_id) if token is not None else None
+        stale = token is not None and stale_use(token, now)
+        token_id = token.id if token is not None else None
+    if stale and token_id is not None:
+        with container.uow() as uow:
+            touch(uow, token_id, now)
+            uow.commit()
     if row is None or not row.active:
         raise HTTPException(
-            401, "unknown, revoked or inactive token", headers={"WWW-Authenticate": "Bearer"}
+            401,
+            "unknown, expired, revoked or inactive token",
+            headers={"WWW-Authenticate": "Bearer"},
         )
     return row
 

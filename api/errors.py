@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 
+from api.passwords import WeakPassword
 from isa_engine.errors import (
     ContactDead,
     IsaError,
@@ -17,6 +18,7 @@ from isa_engine.errors import (
 )
 
 STATUS: list[tuple[type[IsaError], int]] = [
+    (WeakPassword, 422),
     (ContactDead, 409),
     (NotAllowed, 409),
     (PersonaRefused, 422),

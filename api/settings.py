@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     # for the embedded default; on PostgreSQL run `isa worker` processes instead
     worker_in_process: bool = False
     rules_dir: Path | None = None  # quiet hours and caps: default ./rules, else the checkout's
+    # the proxies whose X-Forwarded-For / -Proto uvicorn believes (its forwarded-allow-ips):
+    # the load balancer's address(es), comma-separated, or * when only it can reach us
+    trusted_proxies: str = "127.0.0.1"
+    secure_cookies: bool = False  # always mark the console's cookie Secure (behind TLS)
 
     @property
     def twilio_enabled(self) -> bool:

@@ -115,11 +115,42 @@ def _check_handlers(script: Script, doc: Located) -> Iterator[ScriptError]:
     missing = [i.value for i in HANDLED_INTENTS if i not in script.handlers]
     if missing:
         yield doc.error(("handlers",), f"no handler for {', '.join(missing)}", key=True)
+    yield from _check_help(script, doc)
     opt_out = script.handlers.get(Intent.OPT_OUT)
     if opt_out and opt_out.reply and "?" in opt_out.reply.source:
         yield doc.error(
             ("handlers", "opt_out", "reply"),
             "the opt-out confirmation must ask nothing (COMPLIANCE.md #5)",
+        )
+
+
+# a way to reach a person: an e-mail address, a web address, or a 10-digit phone number
+_CONTACT = re.compile(
+    r"[\w.+-]+@[\w-]+(\.[\w-]+)+"
+    r"|\bhttps?://\S+|\bwww\.\S+"
+    r"|(\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b"
+)
+
+
+def _check_help(script: Script, doc: Located) -> Iterator[ScriptError]:
+    """HELP's answer names who texts, a contact and how to opt out (COMPLIANCE.md #8)."""
+    handler = script.handlers.get(Intent.HELP)
+    if handler is None:
+        return  # reported with the other missing handlers
+    if handler.reply is None:
+        yield doc.error(("handlers", "help"), "help needs a reply: who texts, a contact, STOP")
+        return
+    source = handler.reply.source
+    wanted = []
+    if "agent" not in handler.reply.names:
+        wanted.append("who texts ({{ agent }}'s assistant)")
+    if not _CONTACT.search(source):
+        wanted.append("a contact (an e-mail, web address or phone number)")
+    if not _STOP_WORD.search(source):
+        wanted.append("how to opt out (Reply STOP to opt out)")
+    if wanted:
+        yield doc.error(
+            ("handlers", "help", "reply"), "the help text must give " + ", ".join(wanted)
         )
 
 

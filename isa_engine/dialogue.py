@@ -49,11 +49,13 @@ from isa_engine.model import (
 from isa_engine.reading import read
 from isa_engine.replies import (
     DEAD_TEXT,
+    HELP_TEXT,
     OPENING_KEY,
     approve_text,
     auto_text,
     finish,
     guard,
+    help_text,
     needs_reply,
     propose,
     queue,
@@ -202,6 +204,8 @@ def _inbound(
             conv.fire("revive")
             conv.final_text_sent = False
             auto_text(conv, RESUBSCRIBED.get(conv.language, RESUBSCRIBED["en"]))
+        elif reading.has(Intent.HELP):  # HELP is answered even after an opt-out (CTIA)
+            _help(script, conv, text)
         return
     # before anything is answered, so even the opt-out confirmation is in the lead's language
     script = _switch_language(script, conv, reading, translations)
@@ -210,7 +214,7 @@ def _inbound(
         _die(script, conv, script.handler(Intent.OPT_OUT).reply, "opted out", text)
         return
     if reading.has(Intent.HELP):
-        _handler(script, conv, Intent.HELP, text)
+        _help(script, conv, text)
         return
     # this turn answers everything: what has not left is withdrawn (what is leaving will arrive)
     withdraw(conv, "superseded by the lead's later text", keep=event.leaving)
@@ -431,6 +435,15 @@ def _handler(
         conv.effects.append(AlertAgent(f"lead: {intent.value.replace('_', ' ')}", text))
     if reply:
         _handler_reply(script, conv, intent)
+
+
+def _help(script: Script, conv: Conversation, text: str) -> None:
+    """HELP: the script's fixed help text at once, by the engine (no queue, no edit); the
+    agent alerted if the script says; the script does not advance."""
+    if script.handler(Intent.HELP).alert_agent:
+        conv.effects.append(AlertAgent("lead: help", text))
+    reply = script.handler(Intent.HELP).reply
+    help_text(conv, _render(reply, conv) if reply is not None else HELP_TEXT)
 
 
 def _handler_reply(script: Script, conv: Conversation, intent: Intent) -> None:

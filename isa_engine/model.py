@@ -171,6 +171,7 @@ class SendText:
     suggestion_id: str | None
     by: str  # "auto", or who approved / typed it
     key: str = ""
+    help: bool = False  # the HELP answer: goes at once, at any hour, even to the dead (#8)
 
 
 @dataclass(frozen=True, slots=True)

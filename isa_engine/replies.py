@@ -37,6 +37,9 @@ DEAD_TEXT = (
     "nobody may text them through the system"
 )
 
+HELP_TEXT = "This is an automated assistant texting about your home inquiry. Reply STOP to opt out."
+"""HELP's answer for a script without a help reply (validation requires one with a contact)."""
+
 
 RULES_FOR: dict[Speaker, str] = {
     Speaker.ASSISTANT: "in the assistant's name: the persona guard and Fair Housing apply",
@@ -96,6 +99,11 @@ def queue(conv: Conversation, send: SendText) -> None:
 def auto_text(conv: Conversation, text: str) -> None:
     """A fixed text the engine sends without a person (opt-out confirmation, re-subscribed)."""
     queue(conv, SendText(text, None, None, "auto", key=_key(conv)))
+
+
+def help_text(conv: Conversation, text: str) -> None:
+    """The answer to HELP: sent at once by the engine, never a suggestion (COMPLIANCE.md #8)."""
+    queue(conv, SendText(text, None, None, "auto", key=_key(conv), help=True))
 
 
 def propose(conv: Conversation, text: str, asks: str | None, why: str, step: str | None) -> None:

@@ -219,4 +219,4 @@ def _located(doc: Located, err: Any) -> ScriptError:
         known = ", ".join(i.value for i in HANDLED_INTENTS)
         return doc.error(path, f"unknown intent {path[1]!r}: handlers are for {known}", key=True)
     where = ".".join(str(p) for p in path) or "the script"
-    return doc.error(path, f"{where}: {err['msg']}")
+    return doc.error(path, f"{where}: {str(err['msg']).removeprefix('Value error, ')}")

@@ -186,6 +186,23 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = _at()
     last_used_at: Mapped[datetime | None] = _at(nullable=True)
     revoked_at: Mapped[datetime | None] = _at(nullable=True)
+    expires_at: Mapped[datetime | None] = _at(nullable=True)  # None: until revoked
+    # a console session: its random id is in the signed cookie; never an API bearer token
+    console: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins per account (``account:<e-mail>``) and per address (``address:<ip>``),
+    in the database so every process shares them (api/sign_in.py)."""
+
+    __tablename__ = "sign_in_throttles"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = _at()
+    blocked_until: Mapped[datetime | None] = _at(nullable=True)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)  # until a person lifts it
 
 
 class Assignment(Base):
@@ -340,6 +357,20 @@ class Message(Base):
     text_key: Mapped[str | None] = mapped_column(String(40))  # the core's SendText.key
     created_at: Mapped[datetime] = _at()
     sent_at: Mapped[datetime | None] = _at(nullable=True)  # when it left (queued may be earlier)
+
+
+class EarlyStatus(Base):
+    """A delivery status that came before its message's sid was stored (Twilio can call back
+    before the send's answer is saved); applied, and deleted, when the sid lands."""
+
+    __tablename__ = "early_statuses"
+
+    message_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    delivery_status: Mapped[DeliveryStatus] = mapped_column(
+        str_enum(DeliveryStatus, "delivery_status")
+    )
+    error_code: Mapped[int | None] = mapped_column(Integer)
+    received_at: Mapped[datetime] = _at()
 
 
 class OutcomeRow(Base):

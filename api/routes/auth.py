@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, EmailStr, Field
 from sqlalchemy import select
 
 from adapters.storage import audit
 from adapters.storage.orm import ApiToken, User
 from adapters.storage.vocab import Role
-from api.accounts import create_user, issue_token
+from api import sign_in
+from api.accounts import LOGIN_TOKEN_LIFE, create_user, issue_token, set_active, token_state
 from api.deps import ContainerDep, IdPath, UowDep, UserDep, require
-from api.security import verify_password
+from api.sign_in import Attempt
 
 router = APIRouter(tags=["access"])
 
@@ -40,7 +42,9 @@ class UserIn(BaseModel):
     email: EmailStr
     name: str = Field(min_length=1, max_length=200)
     role: Role
-    password: str | None = Field(default=None, min_length=8, max_length=1000)
+    password: str | None = Field(
+        default=None, max_length=1000, description="at least 12 characters, not a common one"
+    )
     first_name: str | None = Field(default=None, max_length=100)
     last_name: str | None = Field(default=None, max_length=100)
     cell_phone: str | None = Field(default=None, max_length=32)
@@ -60,17 +64,113 @@ def _out(user: User) -> UserOut:
     return UserOut(id=user.id, email=user.email, name=user.name, role=user.role, active=user.active)
 
 
-@router.post("/auth/login", response_model=TokenOut)
-def login(body: Login, uow: UowDep, container: ContainerDep) -> TokenOut:
-    """Exchange an e-mail and password for an API token."""
-    user = uow.session.execute(
-        select(User).where(User.email == body.email.strip().lower())
-    ).scalar_one_or_none()
-    if user is None or not user.active or not verify_password(body.password, user.password_hash):
+@router.post(
+    "/auth/login",
+    response_model=TokenOut,
+    responses={
+        401: {"description": "wrong e-mail or password"},
+        429: {"description": "too many failures: wait Retry-After seconds, or ask for an unlock"},
+    },
+)
+def login(body: Login, uow: UowDep, container: ContainerDep, request: Request) -> TokenOut:
+    """Exchange an e-mail and password for an API token (throttled: api/sign_in.py)."""
+    attempt = Attempt(body.email.strip().lower(), client_address(request), "api")
+    try:
+        user = sign_in.authenticate(container, uow, attempt, body.password)
+    except sign_in.Throttled as exc:
+        raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
+    if user is None:
+        uow.commit()  # the failure counts
         raise HTTPException(401, "wrong e-mail or password")
-    row, token = issue_token(uow, user, name="login", at=container.clock(), actor_id=user.id)
+    now = container.clock()
+    row, token = issue_token(
+        uow, user, name="login", at=now, actor_id=user.id, expires_at=now + LOGIN_TOKEN_LIFE
+    )
     uow.commit()
     return TokenOut(token=token, token_id=row.id, user_id=user.id, role=user.role)
+
+
+def client_address(request: Request) -> str:
+    """The client's address (uvicorn takes it from X-Forwarded-For behind trusted proxies)."""
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/users/{user_id}/unlock", response_model=UserOut)
+def unlock_user(
+    user_id: IdPath,
+    uow: UowDep,
+    container: ContainerDep,
+    actor: Annotated[User, Depends(require(Role.ADMIN, Role.COORDINATOR))],
+) -> UserOut:
+    """Lift a sign-in lockout (admins and coordinators)."""
+    user = uow.session.get(User, user_id)
+    if user is None:
+        raise HTTPException(404, f"no user {user_id}")
+    sign_in.unlock(container, uow, user, actor.id)
+    uow.commit()
+    return _out(user)
+
+
+class TokenInfo(BaseModel):
+    """A token or console session as its owner and admins see it (never the token)."""
+
+    id: int
+    name: str
+    console: bool
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    user_agent: str | None
+    state: str
+
+
+@router.get("/users/{user_id}/tokens", response_model=list[TokenInfo])
+def list_tokens(
+    user_id: IdPath, uow: UowDep, container: ContainerDep, user: UserDep
+) -> list[TokenInfo]:
+    """Your tokens and console sessions (anyone's for an admin), newest first."""
+    if user.id != user_id and user.role != Role.ADMIN:
+        raise HTTPException(403, "only admins list other users' tokens")
+    now = container.clock()
+    rows = uow.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id.desc())
+    )
+    return [
+        TokenInfo(
+            id=r.id,
+            name=r.name,
+            console=r.console,
+            created_at=r.created_at,
+            last_used_at=r.last_used_at,
+            expires_at=r.expires_at,
+            user_agent=r.user_agent,
+            state=token_state(r, now),
+        )
+        for r in rows
+    ]
+
+
+class ActiveIn(BaseModel):
+    """Enable or disable a user."""
+
+    active: bool
+
+
+@router.put("/users/{user_id}/active", response_model=UserOut)
+def set_user_active(
+    user_id: IdPath,
+    body: ActiveIn,
+    uow: UowDep,
+    container: ContainerDep,
+    admin: Annotated[User, Depends(require(Role.ADMIN))],
+) -> UserOut:
+    """Disable a user (every token and console session revoked at once) or enable them."""
+    user = uow.session.get(User, user_id)
+    if user is None:
+        raise HTTPException(404, f"no user {user_id}")
+    set_active(uow, user, active=body.active, at=container.clock(), actor_id=admin.id)
+    uow.commit()
+    return _out(user)
 
 
 @router.get("/me", response_model=UserOut)

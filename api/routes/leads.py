@@ -241,7 +241,7 @@ def import_leads(
     return ImportOut(
         summary=report.summary(),
         mapping=report.mapping,
-        rejected=[vars(r) for r in report.rejected],
+        rejected=[{"line": r.line, "reason": r.reason, "phone": r.phone} for r in report.rejected],
     )
 
 

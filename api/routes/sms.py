@@ -18,6 +18,7 @@ from api.services.turns import receive_text
 from api.services.webhook import (
     BadForm,
     WebhookRefused,
+    check_form_type,
     parse_inbound,
     parse_status,
     record_status,
@@ -54,9 +55,10 @@ def _form_body(*required: str) -> dict[str, Any]:
 
 
 async def _signed_form(request: Request, container: ContainerDep, path: str) -> dict[str, str]:
-    form = await request.form()
-    params = {k: v for k, v in form.items() if isinstance(v, str)}
     try:
+        check_form_type(request.headers.get("content-type"))  # before any parsing
+        form = await request.form()
+        params = {k: v for k, v in form.items() if isinstance(v, str)}
         verify(container, path, params, request.headers.get("X-Twilio-Signature"))
     except WebhookRefused as exc:
         raise HTTPException(exc.status, exc.detail) from None

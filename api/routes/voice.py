@@ -24,7 +24,7 @@ from adapters.storage.orm import ConversationRow, Inquiry, User
 from adapters.storage.repositories import to_e164
 from api.container import Container
 from api.deps import ContainerDep
-from api.services.webhook import WebhookRefused, verify
+from api.services.webhook import WebhookRefused, check_form_type, verify
 
 log = logging.getLogger("isa.voice")
 
@@ -66,9 +66,10 @@ _FORM = {
 )
 async def inbound(request: Request, container: ContainerDep) -> Response:
     """A call to our number: ring the lead's agent, or say politely that nobody can answer."""
-    form = await request.form()
-    params: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
     try:
+        check_form_type(request.headers.get("content-type"))  # before any parsing
+        form = await request.form()
+        params: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
         verify(container, "/voice/inbound", params, request.headers.get("X-Twilio-Signature"))
     except WebhookRefused as exc:
         raise HTTPException(exc.status, exc.detail) from None

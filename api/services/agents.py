@@ -229,6 +229,8 @@ def drip(container: Container, contact_id: int, user: User, *, stop: bool) -> li
         contact = uow.contacts.get(contact_id)
         if not stop and contact is not None and contact.dead:
             raise ContactDead(DEAD_TEXT)  # a restarted drip would text the dead
+        if not stop and not drip_service.has_consent(uow, contact_id):
+            raise NotAllowed(drip_service.NO_CONSENT)  # consent may be gone since it stopped
         frm, to = (
             (EnrollmentState.ACTIVE, EnrollmentState.STOPPED)
             if stop

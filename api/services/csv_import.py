@@ -49,6 +49,7 @@ class Rejected:
     line: int
     reason: str
     phone: str = ""
+    row: tuple[str, ...] = ()  # the original cells, so the row can be fixed and re-imported
 
 
 @dataclass
@@ -211,7 +212,9 @@ class Importer:
                 self._reject(line, record)
                 continue
             if len(record) != len(headers) and any(v.strip() for v in record):
-                self._reject(line, f"{len(record)} columns where the header has {len(headers)}")
+                self._reject(
+                    line, f"{len(record)} columns where the header has {len(headers)}", row=record
+                )
                 continue
             values = {f: record[i].strip() for i, f in columns if f is not None}
             if not any(v.strip() for v in record):
@@ -220,7 +223,7 @@ class Importer:
             try:
                 batch.append((line, check_row(values, region, now)))
             except ValueError as e:
-                self._reject(line, str(e), values.get("phone", ""))
+                self._reject(line, str(e), values.get("phone", ""), row=record)
             if len(batch) >= BATCH:
                 self._write(batch, now)
                 batch = []
@@ -237,8 +240,8 @@ class Importer:
             uow.commit()
         return self.report
 
-    def _reject(self, line: int, reason: str, phone: str = "") -> None:
-        self.report.rejected.append(Rejected(line, reason, phone))
+    def _reject(self, line: int, reason: str, phone: str = "", *, row: Iterable[str] = ()) -> None:
+        self.report.rejected.append(Rejected(line, reason, phone, tuple(row)))
         self.on_progress(1)
 
     def _write(self, batch: list[tuple[int, dict[str, Any]]], now: datetime) -> None:
@@ -318,3 +321,20 @@ class Importer:
                 self.report.started += 1
             else:
                 self.report.not_started[said] = self.report.not_started.get(said, 0) + 1
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralised(cell: str) -> str:
+    """``cell`` safe to open in a spreadsheet: one that would start a formula (``=``, ``+``,
+    ``-``, ``@``, tab, CR) gets a leading apostrophe, which spreadsheets show as text."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def write_rejects(out: TextIO, headers: list[str], rejected: Iterable[Rejected]) -> None:
+    """The rejected rows as CSV: line and reason, then the original columns (formula-safe)."""
+    writer = csv.writer(out)
+    writer.writerow(["line", "reason", *headers])
+    for r in rejected:
+        writer.writerow([r.line, neutralised(r.reason), *(neutralised(c) for c in r.row)])

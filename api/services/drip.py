@@ -43,6 +43,17 @@ DRIP = "drip"
 """The kind of a drip step's job (payload ``{"enrollment_id": …, "step": …}``)."""
 
 
+NO_CONSENT = "no consent record: a drip needs prior express written consent"
+
+
+def has_consent(uow: SqlAlchemyUnitOfWork, contact_id: int) -> bool:
+    """Whether the contact's prior express written consent is on record (COMPLIANCE.md #9)."""
+    found = uow.session.scalar(
+        select(ConsentRecord.id).where(ConsentRecord.contact_id == contact_id).limit(1)
+    )
+    return found is not None
+
+
 def check_drips(container: Container) -> None:
     """Every script's ``timers: drip:`` names a campaign on disk (UnknownScript otherwise)."""
     store = campaigns_of(container)
@@ -87,10 +98,8 @@ def enrol(
     refusal = None
     if contact.dead:
         refusal = "contact is dead"
-    elif not uow.session.scalar(
-        select(ConsentRecord.id).where(ConsentRecord.contact_id == contact.id).limit(1)
-    ):
-        refusal = "no consent record: a drip needs prior express written consent"
+    elif not has_consent(uow, contact.id):
+        refusal = NO_CONSENT
     row_of_campaign = campaign_row(uow, campaign, now)
     enrolment = uow.session.scalar(
         select(Enrollment).where(

@@ -36,6 +36,10 @@ from isa_engine.model import (
 )
 
 FINAL_STEP = "final"
+HELP_STEP = "help"
+EXEMPT_STEPS = (FINAL_STEP, HELP_STEP)
+"""Texts that go at once, at any hour, uncapped, even to the dead: the opt-out confirmation
+(COMPLIANCE.md #5) and the answer to HELP (#8)."""
 """``script_step`` of the one text a dead contact may still get (COMPLIANCE.md #5)."""
 
 ALERT = "agent.alert"
@@ -143,6 +147,8 @@ def slots_json(slots: dict[str, SlotValue] | Any) -> dict[str, Any]:
 
 
 def _step_of(scope: TurnScope, conv: Conversation, send: SendText) -> str | None:
+    if send.help:
+        return HELP_STEP
     if send.suggestion_id is None and send.by == "auto" and conv.status is Status.DEAD:
         return FINAL_STEP  # the opt-out confirmation: may go although the contact is dead
     if scope.suggestion_row is not None:

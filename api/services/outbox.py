@@ -28,9 +28,9 @@ from adapters.storage.orm import Contact, Inquiry, Job, Message
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import DELIVERY_RANK, DeliveryStatus, Direction
 from api.container import Container
-from api.services.effects import FINAL_STEP, TurnScope
+from api.services.effects import EXEMPT_STEPS, TurnScope
 from api.services.turns import lock, policy_of, run
-from api.services.webhook import mark_unsubscribed
+from api.services.webhook import apply_early_status, mark_unsubscribed
 from api.services.worker import ClaimedJob, Done, PermanentJobError
 from isa_engine.events import TextNotSent, TextSent
 from isa_engine.policy.quiet_hours import earliest_send
@@ -187,6 +187,7 @@ def _send(
             message.message_sid, message.sent_at = sid, now
             if DELIVERY_RANK[message.delivery_status] < DELIVERY_RANK[DeliveryStatus.SENT]:
                 message.delivery_status = DeliveryStatus.SENT
+            apply_early_status(container, uow, message, now)  # a callback that came first
         uow.jobs.complete(job.id, job.claimed_by)  # only while this worker still holds it
         uow.commit()
     return Done.COMPLETED
@@ -242,7 +243,8 @@ def _clear(
         # queued, or sending when a worker died mid-send: the provider's idempotency key decides
         if message.delivery_status not in (DeliveryStatus.QUEUED, DeliveryStatus.SENDING):
             return None
-        if contact.dead and message.script_step != FINAL_STEP:
+        exempt = message.script_step in EXEMPT_STEPS  # opt-out confirmation, HELP's answer
+        if contact.dead and not exempt:
             message.delivery_status = DeliveryStatus.FAILED
             audit.record(
                 uow.session,
@@ -271,7 +273,7 @@ def _clear(
         )
         if in_flight is not None:
             return now + IN_FLIGHT_WAIT
-        if message.script_step != FINAL_STEP:  # the opt-out confirmation goes at once (#5)
+        if not exempt:  # the opt-out confirmation (#5) and HELP's answer (#8) go at once
             rules, recipient = rules_of(container), recipient_of(uow, contact)
             caps = [cap.per for cap in rules.caps if cap.applies(recipient.states)]
             # the recent sends matter only where a cap binds (FL, OK, MD): most leads skip it
@@ -395,7 +397,7 @@ def recent_sends(uow: SqlAlchemyUnitOfWork, contact_id: int, since: datetime) ->
                 Message.contact_id == contact_id,
                 Message.direction == Direction.OUT,
                 Message.sent_at >= since,
-                or_(Message.script_step.is_(None), Message.script_step != FINAL_STEP),
+                or_(Message.script_step.is_(None), Message.script_step.not_in(EXEMPT_STEPS)),
             )
         )
     )

@@ -15,9 +15,10 @@ from datetime import datetime
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
 from adapters.storage import audit
+from adapters.storage.orm import EarlyStatus, Message
 from adapters.storage.repositories import to_e164
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
-from adapters.storage.vocab import DeliveryStatus
+from adapters.storage.vocab import DELIVERY_RANK, DeliveryStatus, Direction
 from api.container import Container
 from api.services.effects import TurnScope, apply_turn, kill_quietly
 from api.services.turns import InboundText, Locked, lock, policy_of
@@ -26,6 +27,9 @@ UNSUBSCRIBED = 21610
 """Twilio: the recipient replied STOP to the sending number; never text them again (#7)."""
 
 _SID = re.compile(r"^[A-Za-z0-9]{10,64}$")
+
+
+_CHANNEL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)  # a channel prefix: whatsapp:…
 
 
 class WebhookRefused(Exception):
@@ -63,10 +67,24 @@ def verify(
         )
     url = settings.public_url.rstrip("/") + path
     if not signature or not RequestValidator(token).validate(url, dict(params), signature):
-        raise WebhookRefused(403, f"X-Twilio-Signature does not sign this request for {url}")
+        # the URL is not echoed: it would tell a prober what to sign for
+        raise WebhookRefused(
+            403,
+            "X-Twilio-Signature does not sign this request (is ISA_PUBLIC_URL what Twilio calls?)",
+        )
     account = params.get("AccountSid")
     if settings.twilio_account_sid and account and account != settings.twilio_account_sid:
         raise WebhookRefused(403, "AccountSid is not this service's Twilio account")
+
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def check_form_type(content_type: str | None) -> None:
+    """Twilio posts URL-encoded forms only: anything else (a multipart upload to spool) is
+    refused before it is parsed, let alone signed."""
+    if (content_type or "").split(";")[0].strip().lower() != FORM_TYPE:
+        raise WebhookRefused(415, f"Twilio's webhooks are {FORM_TYPE}")
 
 
 def parse_inbound(params: Mapping[str, str], region: str) -> InboundText:
@@ -79,6 +97,11 @@ def parse_inbound(params: Mapping[str, str], region: str) -> InboundText:
     raw = (params.get("From") or "").strip()
     if not raw:
         problems.append("From is missing")
+    elif _CHANNEL.match(raw):  # whatsapp:+1…, messenger:…: never merged with an SMS contact
+        problems.append(
+            f"From is a {raw.split(':', 1)[0]} address, not a phone number: only SMS is handled "
+            "(a WhatsApp sender is never taken for the SMS contact with the same number)"
+        )
     else:
         try:
             phone = to_e164(raw, region)
@@ -86,7 +109,10 @@ def parse_inbound(params: Mapping[str, str], region: str) -> InboundText:
             problems.append(f"From: {exc}")
     if problems:
         raise BadForm("; ".join(problems))
-    return InboundText(sid=sid, phone=phone, body=params.get("Body") or "", to=params.get("To"))
+    # a NUL cannot be stored by PostgreSQL (SQLite would keep it): dropped, the rest kept
+    body = (params.get("Body") or "").replace("\x00", "")
+    to = params.get("To")
+    return InboundText(sid=sid, phone=phone, body=body, to=to.replace("\x00", "") if to else to)
 
 
 def parse_status(params: Mapping[str, str]) -> StatusUpdate:
@@ -109,8 +135,12 @@ def record_status(container: Container, update: StatusUpdate) -> bool:
     now = container.clock()
     with container.uow() as uow:
         message = uow.messages.by_sid(update.sid)
-        if message is None:
-            return False  # not ours (or not stored yet): nothing to move
+        if message is None:  # Twilio called back before the send's sid was saved: keep it
+            keep_early_status(uow, update, now)
+            uow.commit()
+            return False
+        if message.direction is Direction.IN:
+            return False  # a lead's text has no delivery status to move, signed or not
         locked = lock(container, uow, message.contact_id)  # the contact before the message
         moved = update.status is not None and uow.messages.record_status(
             update.sid, update.status, update.error_code
@@ -123,6 +153,51 @@ def record_status(container: Container, update: StatusUpdate) -> bool:
             moved = moved or died
         uow.commit()
     return bool(moved)
+
+
+def keep_early_status(uow: SqlAlchemyUnitOfWork, update: StatusUpdate, now: datetime) -> None:
+    """Keep a status for a sid not stored yet (the furthest one if several come)."""
+    if update.status is None and update.error_code is None:
+        return
+    row = uow.session.get(EarlyStatus, update.sid, with_for_update=True)
+    status = update.status or DeliveryStatus.QUEUED
+    if row is None:
+        uow.session.add(
+            EarlyStatus(
+                message_sid=update.sid,
+                delivery_status=status,
+                error_code=update.error_code,
+                received_at=now,
+            )
+        )
+        uow.session.flush()
+        return
+    if DELIVERY_RANK[status] > DELIVERY_RANK[row.delivery_status]:
+        row.delivery_status = status
+    row.error_code = update.error_code or row.error_code
+
+
+def apply_early_status(
+    container: Container, uow: SqlAlchemyUnitOfWork, message: Message, now: datetime
+) -> None:
+    """The status Twilio reported before ``message``'s sid was stored, applied now (forward
+    only, 21610 making the contact dead); the caller holds the contact's lock and commits."""
+    if message.message_sid is None:
+        return
+    early = uow.session.get(EarlyStatus, message.message_sid)
+    if early is None:
+        return
+    if DELIVERY_RANK[early.delivery_status] > DELIVERY_RANK[message.delivery_status]:
+        message.delivery_status = early.delivery_status
+    if early.error_code is not None:
+        message.error_code = early.error_code
+    if early.error_code == UNSUBSCRIBED:
+        locked = lock(container, uow, message.contact_id)
+        cause = f"status:{message.message_sid}"
+        mark_unsubscribed(
+            container, uow, message.contact_id, locked, now, cause, sid=message.message_sid
+        )
+    uow.session.delete(early)
 
 
 def mark_unsubscribed(

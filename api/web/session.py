@@ -1,8 +1,10 @@
 """Console sign-in: a signed, SameSite=strict session cookie and a CSRF token for every form.
 
-The cookie carries an API token (issued by ``api.accounts.issue_token`` at
-sign-in, revoked at sign-out, so signing out ends the session on the server
-too) and a random CSRF token, both signed with itsdangerous. A POST must send
+The cookie carries a random session id and a random CSRF token, signed with
+itsdangerous. The session is a row on the server (``ApiToken`` with
+``console`` set: user, expiry, last seen, user agent), never usable as an API
+bearer token; it ends at sign-out, when the user is disabled, after ``IDLE``
+unused and ``MAX_AGE`` after sign-in. A POST must send
 the CSRF token back, as the ``csrf`` form field or the ``X-CSRF-Token``
 header (htmx sends it from ``hx-headers`` on ``<body>``).
 
@@ -17,21 +19,22 @@ import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Any, get_args
 
 from fastapi import Depends, HTTPException, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import select
 
-from adapters.storage.orm import ApiToken, User
+from adapters.storage.orm import User
+from api.accounts import live_token, stale_use, touch
 from api.container import Container
 from api.deps import ContainerDep
-from api.security import token_hash
 from api.settings import PLACEHOLDERS
 
 COOKIE = "isa_session"
-MAX_AGE = 12 * 3600  # a working day; sign in again after
+MAX_AGE = 12 * 3600  # a working day; sign in again after (the session row expires then too)
+IDLE = timedelta(hours=2)  # a session unused this long is over
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "X-CSRF-Token"
 
@@ -99,14 +102,21 @@ def read(container: Container, request: Request) -> Session | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("t"), str):
         return None
+    now = container.clock()
     with container.uow(read_only=True) as uow:
-        user = uow.session.execute(
-            select(User)
-            .join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_hash == token_hash(data["t"]), ApiToken.revoked_at.is_(None))
-        ).scalar_one_or_none()
+        row = live_token(uow, data["t"], now, console=True)
+        if row is None:
+            return None  # signed out, disabled, or past the absolute limit
+        if (row.last_used_at or row.created_at) + IDLE <= now:
+            return None  # idle too long
+        user = uow.session.get(User, row.user_id)
+        stale, row_id = stale_use(row, now), row.id
     if user is None or not user.active:
         return None
+    if stale:
+        with container.uow() as uow:
+            touch(uow, row_id, now)
+            uow.commit()
     return Session(user=user, token=data["t"], csrf=str(data.get("c", "")))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -9,11 +10,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from adapters.storage import audit
-from adapters.storage.orm import ApiToken, User
+from adapters.storage.orm import ApiToken
 from adapters.storage.vocab import Role
+from api import sign_in as throttle
 from api.accounts import issue_token
 from api.deps import ContainerDep
-from api.security import token_hash, verify_password
+from api.routes.auth import client_address
+from api.security import token_hash
+from api.sign_in import Attempt
 from api.web import session as web_session
 from api.web.render import PREFIX, page
 from api.web.session import PostDep
@@ -75,24 +79,42 @@ def sign_in(
     """Check the password, issue a console token, set the session cookie."""
     if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
         raise HTTPException(403, "sign in from the console's own page")
+    attempt = Attempt(email.strip().lower(), client_address(request), "console")
     with container.uow() as uow:
-        user = uow.session.execute(
-            select(User).where(User.email == email.strip().lower())
-        ).scalar_one_or_none()
-        if user is None or not user.active or not verify_password(password, user.password_hash):
-            return page(
+        try:
+            user = throttle.authenticate(container, uow, attempt, password)
+            error = None if user is not None else "Wrong e-mail or password."
+        except throttle.Throttled as exc:
+            user, error = None, f"{str(exc)[0].upper()}{str(exc)[1:]}."
+        if user is None:
+            uow.commit()  # the failure counts
+            answer = page(
                 request,
                 "signin.html",
                 None,
                 next=_safe_next(next) or "",
-                error="Wrong e-mail or password.",
+                error=error,
                 email=email,
             )
-        _, token = issue_token(uow, user, name="console", at=container.clock(), actor_id=user.id)
+            if error and error.startswith("Too many"):
+                answer.status_code = 429
+            return answer
+        now = container.clock()
+        _, token = issue_token(
+            uow,
+            user,
+            name="console",
+            at=now,
+            actor_id=user.id,
+            console=True,
+            expires_at=now + timedelta(seconds=web_session.MAX_AGE),
+            user_agent=request.headers.get("user-agent"),
+        )
         uow.commit()
         target = _safe_next(next) or f"{PREFIX}/{HOME[Role(user.role)]}"
     response = RedirectResponse(target, status_code=303)
-    secure = request.url.scheme == "https"
+    # behind a TLS-terminating proxy the scheme is https only if ISA_TRUSTED_PROXIES names it
+    secure = container.settings.secure_cookies or request.url.scheme == "https"
     web_session.start(container, response, token, secure=secure)
     return response
 

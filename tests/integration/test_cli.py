@@ -12,14 +12,22 @@ from tests.conftest import REPO
 BUYER = REPO / "scripts" / "buyer" / "v1.yaml"
 
 
-def isa(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def isa(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "api", *args],
         input=stdin,
         capture_output=True,
         text=True,
         cwd=REPO,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "COLUMNS": "200",
+            "NO_COLOR": "1",
+            "TERM": "dumb",
+            **(env or {}),
+        },
         timeout=60,
     )
 

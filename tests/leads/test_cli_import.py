@@ -101,3 +101,24 @@ def test_a_file_without_a_phone_column_stops_before_importing(tmp_path: Path) ->
     assert done.returncode == 2 and "--map COLUMN=phone" in done.stderr
     fixed = isa(tmp_path, "leads", "import", str(source), "--map", "Email=phone")
     assert fixed.returncode == 1 and "no-phone.csv:2: rejected: broken phone" in fixed.stderr
+
+
+def test_rejected_rows_keep_their_columns_with_formulas_neutralised(tmp_path: Path) -> None:
+    source, rejects = tmp_path / "hostile.csv", tmp_path / "rejects.csv"
+    source.write_text(
+        "Name,Phone,Notes\n"
+        'Ann,"=HYPERLINK(""http://evil.example"",""x"")",@SUM(A1:A9)\n'
+        "Ben,+1 512 555 0143,fine\n"
+        "Cy,,-2+3\n",
+        encoding="utf-8",
+    )
+    done = isa(tmp_path, "leads", "import", str(source), "--rejects", str(rejects))
+    assert done.returncode == 1, done.stderr
+    with rejects.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["line", "reason", "Name", "Phone", "Notes"]
+    by_name = {r[2]: r for r in rows[1:]}
+    assert set(by_name) == {"Ann", "Cy"}
+    assert by_name["Ann"][3] == '\'=HYPERLINK("http://evil.example","x")'
+    assert by_name["Ann"][4] == "'@SUM(A1:A9)" and by_name["Cy"][4] == "'-2+3"
+    assert all(not cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from adapters.storage.orm import Campaign, Enrollment
+from adapters.storage.orm import Campaign, ConsentRecord, Enrollment
 from adapters.storage.vocab import EnrollmentState, Role
 from tests.service.conftest import Service
 
@@ -126,6 +126,7 @@ def test_stopping_the_drip_stops_every_enrolment_and_a_restart_resumes_it(
             Enrollment(contact_id=contact, campaign_id=campaign.id, enrolled_at=service.clock())
         )
         uow.commit()
+    _consent(service, contact)
     stopped = service.client.post(
         f"/conversations/{contact}/drip", headers=maria_h, json={"action": "stop"}
     )
@@ -166,3 +167,34 @@ def test_each_agent_lists_only_their_own_outcomes(service: Service) -> None:
     assert peek.status_code == 403
     everyone = service.client.get("/outcomes", headers=admin, params={"kind": "appointment"})
     assert [o["agent_id"] for o in everyone.json()["items"]] == [maria]
+
+
+def _consent(service: Service, contact: int) -> None:
+    with service.container.uow() as uow:
+        uow.session.add(
+            ConsentRecord(
+                contact_id=contact, source="web form", wording="I agree", given_at=service.clock()
+            )
+        )
+        uow.commit()
+
+
+def test_restarting_a_drip_rechecks_consent(service: Service) -> None:
+    maria, maria_h = service.user("maria@example.com", Role.AGENT, "Maria")
+    contact = service.lead(ANA, "Ana", maria)
+    with service.container.uow() as uow:
+        campaign = Campaign(name="buyer_nurture", version=1, created_at=service.clock())
+        uow.session.add(campaign)
+        uow.session.flush()
+        uow.session.add(
+            Enrollment(contact_id=contact, campaign_id=campaign.id, enrolled_at=service.clock())
+        )
+        uow.commit()
+    url = f"/conversations/{contact}/drip"
+    assert service.client.post(url, headers=maria_h, json={"action": "stop"}).status_code == 200
+    refused = service.client.post(url, headers=maria_h, json={"action": "restart"})
+    assert refused.status_code == 409 and "consent" in refused.json()["detail"]
+    with service.container.uow(read_only=True) as uow:
+        assert uow.session.scalar(select(Enrollment.state)) is EnrollmentState.STOPPED
+    _consent(service, contact)
+    assert service.client.post(url, headers=maria_h, json={"action": "restart"}).status_code == 200

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, func, select
 
 from adapters.storage.orm import AuditEntry, Contact, ConversationRow, Message, Suggestion
@@ -161,3 +163,49 @@ def test_error_21610_makes_the_contact_dead_and_nothing_more_is_sent(service: Se
     service.inbound(ANA, "3 bedrooms")
     assert count(service, Suggestion, Suggestion.state == SuggestionState.PENDING) == 0
     assert len(service.sms.sent) == 1
+
+
+def _post_status(service: Service, sid: str, status: str, code: str = "") -> int:
+    params = {"MessageSid": sid, "MessageStatus": status, "AccountSid": ACCOUNT}
+    if code:
+        params["ErrorCode"] = code
+    answer = service.client.post(
+        "/sms/status", data=params, headers=service.signed("/sms/status", params)
+    )
+    return answer.status_code
+
+
+def test_a_status_that_comes_before_the_sid_is_stored_is_applied_when_it_lands(
+    service: Service,
+) -> None:
+    agent, _ = service.user("maria@example.com", Role.AGENT, "Maria")
+    service.lead(ANA, "Ana", agent)
+    _, isa = service.user("ivy@example.com", Role.ISA)
+    early = "SM" + "e" * 32
+    # Twilio may call back before its answer to our send is saved: keep what it says
+    assert _post_status(service, early, "sent") == 204
+    assert _post_status(service, early, "delivered") == 204
+    real_send = service.sms.send
+
+    def send_as_twilio_did(to: str, body: str, key: str, **kw: Any) -> str:
+        real_send(to, body, key, **kw)
+        return early
+
+    service.sms.send = send_as_twilio_did  # type: ignore[method-assign]
+    opening = service.client.get("/queue", headers=isa).json()["items"][0]["id"]
+    assert service.client.post(f"/queue/{opening}/approve", headers=isa).status_code == 200
+    with service.container.uow(read_only=True) as uow:
+        message = uow.messages.by_sid(early)
+        assert message is not None and message.delivery_status is DeliveryStatus.DELIVERED
+
+
+def test_a_signed_status_callback_cannot_change_a_leads_text(service: Service) -> None:
+    agent, _ = service.user("maria@example.com", Role.AGENT, "Maria")
+    service.lead(ANA, "Ana", agent)
+    sid = service.next_sid()
+    service.inbound(ANA, "yes still looking", sid=sid)
+    assert _post_status(service, sid, "failed", "30003") == 204
+    with service.container.uow(read_only=True) as uow:
+        message = uow.messages.by_sid(sid)
+        assert message is not None
+        assert message.delivery_status is DeliveryStatus.RECEIVED and message.error_code is None

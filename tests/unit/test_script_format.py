@@ -63,7 +63,7 @@ def test_an_unknown_placeholder_is_refused() -> None:
     text = BUYER.replace("And how many bathrooms?", "And how many bathrooms, {{ lead.last_name }}?")
     [error] = errors_of(text)
     assert error.line == line_of(text, "lead.last_name")
-    assert "unknown placeholder lead" in error.message
+    assert "lead.last_name: attributes are not allowed" in error.message
 
 
 def test_a_condition_on_a_slot_no_earlier_step_fills_is_refused() -> None:
