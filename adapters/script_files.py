@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,16 +99,22 @@ class FileScriptStore:
             raise UnknownScript(f"no version {version!r} of {name!r} (have: {have})")
         return versions[int(version)]
 
-    def translations(self, script: Script, back_to: str | None = None) -> dict[str, Script]:
-        """``script``'s versions in other languages, by language: the latest version of each
-        script its ``translations`` name, or ``back_to`` (``name@version``, the version a
-        conversation switched from) for that name, so a lead who switches back returns to
-        the version they were on. A name the store does not have is left out."""
+    def translations(
+        self,
+        script: Script,
+        back_to: str | None = None,
+        ref_of: Callable[[str], str] | None = None,
+    ) -> dict[str, Script]:
+        """``script``'s versions in other languages, by language: for each script its
+        ``translations`` name, the version ``ref_of(name)`` gives (default: the newest), or
+        ``back_to`` (``name@version``, the version a conversation switched from) for that
+        name, so a lead who switches back returns to the version they were on. A name the
+        store does not have is left out."""
         found: dict[str, Script] = {}
         for language, name in script.translations.items():
             pinned = back_to if back_to and back_to.partition("@")[0] == name else None
             try:
-                other = self.get(pinned or name)
+                other = self.get(pinned or (ref_of(name) if ref_of else name))
             except UnknownScript:
                 continue
             if other.language == language:

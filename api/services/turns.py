@@ -19,6 +19,7 @@ from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import DeliveryStatus
 from api.container import Container
 from api.services import drip
+from api.services import scripts as script_versions
 from api.services.effects import Applied, TurnScope, apply_turn, kill_quietly, revive_contact
 from api.services.policy import ApprovalPolicy
 from isa_engine.conversation import Conversation, decide
@@ -98,8 +99,20 @@ def lock(container: Container, uow: SqlAlchemyUnitOfWork, contact_id: int) -> Lo
         return None
     conv = uow.conversations.load(row)
     script = container.scripts.get(conv.script)
-    translations = container.scripts.translations(script, back_to=conv.switched_from)
-    return Locked(contact, row, conv, script, translations)
+    return Locked(contact, row, conv, script, _translations(container, script, conv))
+
+
+def _translations(container: Container, script: Script, conv: Conversation) -> dict[str, Script]:
+    """The script's versions in other languages a lead may be moved to: the published one of
+    each (or, switching back, the version the conversation left)."""
+    if not script.translations:
+        return {}
+    store = script_versions.store(container)
+    return store.translations(
+        script,
+        back_to=conv.switched_from,
+        ref_of=lambda name: script_versions.published_ref(container, name),
+    )
 
 
 def run(locked: Locked, event: Event, scope: TurnScope) -> Applied:

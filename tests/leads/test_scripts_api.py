@@ -36,7 +36,8 @@ def _script_of(api: Api, contact_id: object) -> str:
 def test_scripts_are_listed_with_the_published_version(api: Api) -> None:
     listed = api.get("/scripts", "dana")
     assert {s["name"]: s["versions"] for s in listed} == {
-        name: [{"version": 1, "published": True}] for name in ("buyer", "open_house", "seller")
+        name: [{"version": 1, "published": True}]
+        for name in ("buyer", "buyer-es", "open_house", "seller", "seller-es")
     }
     one = api.get("/scripts/buyer/1", "isa")
     assert isinstance(one, dict) and one["yaml"] == BUYER_V1
