@@ -169,8 +169,8 @@ def test_help_in_spanish_gets_the_spanish_help_text_and_the_script_waits() -> No
     sim = lead()
     reply(sim, es(Intent.HELP), "AYUDA")
     assert texts(sim, 1) == [
-        "Le escribe el asistente de Dana sobre su búsqueda de casa. Responda con su pregunta, "
-        "o STOP o BAJA para no recibir más mensajes."
+        "Le escribe el asistente de Dana. Dudas: responda a este mensaje o escriba a "
+        "help@example.com. Responda STOP o BAJA para no recibir mensajes."
     ]
 
 
