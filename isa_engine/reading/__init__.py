@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from isa_engine.model import Reading, SlotValue
+from isa_engine.model import Intent, Reading, SlotValue
 from isa_engine.reading import answers
 
 # Aliased so the names "intents" and "normalize" keep meaning the submodules on this package.
@@ -123,8 +123,26 @@ def read(text: str, expecting: str | None, now: datetime) -> Reading:
     """
     norm = _normalize(text)
     keyword = keyword_intents(norm.text, text)
+    if Intent.OPT_OUT in keyword:
+        return _opt_out(norm, text, now, keyword)
     if keyword:
         return Reading(intents=keyword)
+    return _read(norm, text, expecting, now)
+
+
+# Besides the wish to stop, an opt-out keeps what a human ISA would still note: who they think
+# we are, a wrong number, an agent they already have.
+_WITH_OPT_OUT = frozenset({Intent.WRONG_NUMBER, Intent.IDENTITY_QUESTION})
+_SLOTS_WITH_OPT_OUT = ("has_agent",)
+
+
+def _opt_out(norm: Normalized, text: str, now: datetime, keyword: frozenset[Intent]) -> Reading:
+    rest = _read(norm, text, None, now)
+    slots = {k: v for k, v in rest.slots.items() if k in _SLOTS_WITH_OPT_OUT}
+    return Reading(slots=slots, intents=keyword | (rest.intents & _WITH_OPT_OUT))
+
+
+def _read(norm: Normalized, text: str, expecting: str | None, now: datetime) -> Reading:
     slots: dict[str, SlotValue] = {}
     protected: list[Span] = []
     rooms_first: list[Span] = []
