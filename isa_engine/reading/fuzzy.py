@@ -53,7 +53,7 @@ def distance(a: str, b: str, limit: int) -> int:
     for i, ca in enumerate(a, 1):
         cur = [i] + [0] * len(b)
         for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb or ca == _WILD else 1
+            cost = 0 if ca in (cb, _WILD) else 1
             cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
             if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
                 cur[j] = min(cur[j], prev2[j - 2] + 1)
@@ -80,7 +80,7 @@ def closest(token: str, keywords: frozenset[str]) -> str | None:
         return token
     for kw in keywords:
         limit = _allowed(kw)
-        if not limit or token[:1] != kw[:1] and token[:1] != _WILD:
+        if not limit or (token[:1] != kw[:1] and token[:1] != _WILD):
             continue
         d = distance(token, kw, limit)
         if d > limit:
