@@ -116,6 +116,16 @@ def _answers(
             slots["address"] = " ".join(text[s:e].split()).strip(" ,.")
 
 
+def _not_a_lead(found: set[Intent], slots: dict[str, SlotValue]) -> None:
+    """A wrong number states nothing about a search; someone no longer looking keeps only when
+    they might be back ("maybe in a year or two")."""
+    if Intent.WRONG_NUMBER in found:
+        slots.clear()
+    elif Intent.NOT_INTERESTED in found:
+        for name in [k for k in slots if k != "timeframe"]:
+            del slots[name]
+
+
 def read(text: str, expecting: str | None, now: datetime) -> Reading:
     """Read one inbound ``text``.
 
@@ -161,4 +171,5 @@ def _read(norm: Normalized, text: str, expecting: str | None, now: datetime) -> 
         yes_no = None  # "ok" with no question asked acknowledges; it agrees to nothing
     _answers(norm, text, expecting, yes_no, slots)
     found = _intents(norm.text, yes_no)
+    _not_a_lead(found, slots)
     return Reading(slots=slots, intents=frozenset(found), day_only=day_only, time_only=time_only)
