@@ -18,6 +18,7 @@ from isa_engine.reading import answers
 # Aliased so the names "intents" and "normalize" keep meaning the submodules on this package.
 from isa_engine.reading.intents import intents as _intents
 from isa_engine.reading.intents import keyword_intents
+from isa_engine.reading.negation import corrects, negated_items, not_place_words, place_negated
 from isa_engine.reading.normalize import Normalized, Span, blank
 from isa_engine.reading.normalize import normalize as _normalize
 from isa_engine.reading.place import find_places
@@ -36,13 +37,19 @@ def _overlaps(span: Span, others: list[Span]) -> bool:
     return any(span[0] < e and s < span[1] for s, e in others)
 
 
-def _places(text: str, expecting: str | None, blocked: list[Span]) -> tuple[list[str], list[Span]]:
+def _places(
+    norm: Normalized, text: str, expecting: str | None, blocked: list[Span]
+) -> tuple[list[str], list[Span]]:
     names: list[str] = []
     spans: list[Span] = []
     for p in find_places(text, expecting=expecting == "location"):
         if _overlaps(p.span, blocked):
             continue  # "k.nguyen@outlook.com" names no place
         spans.append(p.span)
+        if place_negated(norm.text, norm.from_original(p.span)):
+            continue  # "not Kyle, I said Buda"
+        if p.name.lower() in not_place_words():
+            continue
         if p.name not in names:
             names.append(p.name)
     return names, spans
@@ -154,19 +161,24 @@ def _opt_out(norm: Normalized, text: str, now: datetime, keyword: frozenset[Inte
 
 def _read(norm: Normalized, text: str, expecting: str | None, now: datetime) -> Reading:
     slots: dict[str, SlotValue] = {}
+    taken_back = [norm.to_original(s) for s in negated_items(norm.text)]
+    if taken_back:
+        text = blank(text, taken_back)  # "I meant 375 not 357": only 375 is read
     protected: list[Span] = []
     rooms_first: list[Span] = []
     if _ANY_DIGIT.search(norm.text) or "@" in norm.text:
         protected = [norm.to_original(s) for s in answers.protected_spans(norm.text)]
         rooms_first = [norm.to_original(s) for s in strong_spans(norm.text)]
         rooms_first += [norm.to_original(s) for s in money_spans(norm.text)]
-    names, place_spans = _places(text, expecting, protected + rooms_first)
+    names, place_spans = _places(norm, text, expecting, protected + rooms_first)
     if names:
         slots["location"] = tuple(names)
     day_only, time_only, time_spans = _times(text, now, expecting, protected + rooms_first, slots)
-    masked = norm.masked(norm.text, protected + place_spans + time_spans)
+    masked = norm.masked(norm.text, protected + place_spans + time_spans + taken_back)
     _numbers(masked, expecting, slots)
     yes_no = answers.polarity(norm.text)
+    if yes_no == "no" and corrects(norm.text):
+        yes_no = None  # "no not frisco, prosper" corrects; it is no plain no
     if yes_no == "soft_yes" and expecting is None:
         yes_no = None  # "ok" with no question asked acknowledges; it agrees to nothing
     _answers(norm, text, expecting, yes_no, slots)

@@ -87,6 +87,10 @@ class Normalized:
             return (0, 0)
         return (self.starts[s], self.ends[e - 1])
 
+    def from_original(self, span: Span) -> Span:
+        """Map a span of the original text to the normalised text."""
+        return (bisect_left(self.starts, span[0]), bisect_left(self.starts, span[1]))
+
     def masked(self, base: str, spans: Iterable[Span]) -> str:
         """``base`` (same length as ``text``) with every char from an original ``span`` blanked."""
         for s, e in spans:
