@@ -144,7 +144,9 @@ def is_opt_out(norm: str, original: str) -> bool:
 
 
 def _names_texts(said: str) -> bool:
-    return bool(re.search(r"\b(?:texts?|texting|txts?|messag\w*|msgs?|sms)\b", said))
+    return bool(
+        re.search(r"\b(?:texts?|texting|txts?|messag\w*|msgs?|sms|mensajes|textos)\b", said)
+    )
 
 
 def _pleads(norm: str, said: str) -> bool:

@@ -79,7 +79,9 @@ def _table(key: str) -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], str]
     return any_of, tuple((re.compile(rf"(?<![a-z0-9])(?:{p})"), r) for p, r in entries)
 
 
-def apply(norm: T, text_of: Callable[[T], str], rewrite: Callable[[T, re.Pattern[str], Rewrite], T]) -> T:
+def apply(
+    norm: T, text_of: Callable[[T], str], rewrite: Callable[[T, re.Pattern[str], Rewrite], T]
+) -> T:
     """Run the passes that turn the Spanish in a text into English words, each only when its
     table matches the text as the passes before left it."""
     text = text_of(norm)
