@@ -46,10 +46,11 @@ def _places(
         if _overlaps(p.span, blocked):
             continue  # "k.nguyen@outlook.com" names no place
         spans.append(p.span)
-        if place_negated(norm.text, norm.from_original(p.span)):
+        at = norm.from_original(p.span)
+        if place_negated(norm.text, at):
             continue  # "not Kyle, I said Buda"
-        if p.name.lower() in not_place_words():
-            continue
+        if not_place_words().issuperset(norm.text[at[0] : at[1]].split()):
+            continue  # "scratch tampa", "máximo 300 mil": no place however capitalised
         if p.name not in names:
             names.append(p.name)
     return names, spans

@@ -32,7 +32,8 @@ _IS_THIS_NAME = re.compile(r"\bis (?:this|that|it) ([a-z]+(?: [a-z]+)?)\s*\?")
 # "this isn't Tanya", "I'm not Derek": the lead is not the person we think, when the word is a
 # name rather than a state ("I'm not interested", "this isn't working").
 _NOT_NAME = re.compile(
-    r"\b(?:(?:this|it|that)\s+(?:isnt|is not|aint|s not)|(?:im|i am)\s+not)\s+([a-z]+)\s*(?:[.!?,;]|$)"
+    r"\b(?:(?:this|it|that)\s+(?:isnt|is not|aint|s not)|(?:im|i am)\s+not)\s+"
+    r"([a-z]+)\s*(?:[.!?,;]|$)"
 )
 _NOT_A_NAME_END = ("ing", "ed", "ly", "ful", "ble")
 
