@@ -27,11 +27,21 @@ check: install  ## lint, format, types, layers
 test: check  ## everything CI runs
 	$(PY) -m pytest
 
-corpus: install  ## score the reader and the replay on the development corpus
-	$(BIN)/isa nlu parse < ../shared/corpus/messages.jsonl > /tmp/isa-nlu.jsonl
-	$(PY) ../shared/corpus/score.py ../shared/corpus/messages.jsonl /tmp/isa-nlu.jsonl
-	$(BIN)/isa replay < ../shared/corpus/conversations.jsonl > /tmp/isa-replay.jsonl
-	$(PY) ../shared/corpus/score.py --conversations ../shared/corpus/conversations.jsonl /tmp/isa-replay.jsonl
+SHARED_CORPUS ?= ../shared/corpus
+MESSAGE_CORPORA = $(wildcard $(SHARED_CORPUS)/messages*.jsonl) $(wildcard tests/corpus/*.jsonl)
+
+corpus: install  ## score the reader on every message corpus (shared and tests/corpus), then the replay
+	@for f in $(MESSAGE_CORPORA); do \
+	  echo "== $$f"; \
+	  $(BIN)/isa nlu parse < $$f > /tmp/isa-nlu.jsonl || exit 1; \
+	  $(PY) $(SHARED_CORPUS)/score.py $$f /tmp/isa-nlu.jsonl || exit 1; \
+	done
+	@echo "== tests/corpus, all files together"
+	@cat tests/corpus/*.jsonl > /tmp/isa-corpus-all.jsonl
+	@$(BIN)/isa nlu parse < /tmp/isa-corpus-all.jsonl > /tmp/isa-nlu.jsonl
+	@$(PY) $(SHARED_CORPUS)/score.py /tmp/isa-corpus-all.jsonl /tmp/isa-nlu.jsonl
+	$(BIN)/isa replay < $(SHARED_CORPUS)/conversations.jsonl > /tmp/isa-replay.jsonl
+	$(PY) $(SHARED_CORPUS)/score.py --conversations $(SHARED_CORPUS)/conversations.jsonl /tmp/isa-replay.jsonl
 
 bench: install  ## throughput and turn cost, each beside its baseline
 	$(PY) -m bench.reading

@@ -28,7 +28,7 @@ _ADDRESS = re.compile(
 _PROTECTED = re.compile("|".join(f"(?:{p.pattern})" for p in (_EMAIL, _URL, _PHONE, _ADDRESS)))
 _ADDRESS_LOOSE = re.compile(r"\b\d{1,6}[a-z]?\s+[a-z][a-z0-9 .#-]*?(?=\s*(?:,|\bin\b|$|[.!?]))")
 _TOKENS = re.compile(r"[a-z]+")
-_CLAUSE_BREAK = re.compile(r"[,.;!?]")
+_CLAUSE_BREAK = re.compile(r"[,.;!?\n]")
 _WORDS = re.compile(r"\b[a-z]+\b")
 _MAY_PROTECT = re.compile(r"[\d@/]")
 _LEADING = re.compile(r"[\W_]*")
