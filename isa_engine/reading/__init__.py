@@ -30,6 +30,9 @@ from isa_engine.reading.when import find_appointment, find_timeframe
 __all__ = ["read"]
 
 _ANY_DIGIT = re.compile(r"\d")
+_YES_AFTER_ASIDE = re.compile(
+    r"\b(?:i mean|anyway|anyways|but|jk|wait|lol)[,\s]+(?:yes|yeah|yep|yup)\b(?!\s*(?:or|and) no)"
+)
 _NUMERIC = re.compile(r"\d|studio|efficiency|\bhalf\b")
 
 
@@ -180,6 +183,8 @@ def _read(norm: Normalized, text: str, expecting: str | None, now: datetime) -> 
     yes_no = answers.polarity(norm.text)
     if yes_no == "no" and corrects(norm.text):
         yes_no = None  # "no not frisco, prosper" corrects; it is no plain no
+    if yes_no is None and _YES_AFTER_ASIDE.search(norm.text):
+        yes_no = "yes"  # "stop! i mean yes, preapproved": the yes follows an aside
     if yes_no == "soft_yes" and expecting is None:
         yes_no = None  # "ok" with no question asked acknowledges; it agrees to nothing
     _answers(norm, text, expecting, yes_no, slots)

@@ -23,6 +23,8 @@ _REPEATS = re.compile(r"(.)\1+")
 
 def squash(word: str) -> str:
     """``word`` with every run of one letter cut to one ("stoooppp" -> "stop")."""
+    if len(set(word)) == len(word):
+        return word  # no letter twice, so no run: the common case, without a regex
     return _REPEATS.sub(r"\1", word)
 
 

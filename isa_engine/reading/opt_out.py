@@ -28,6 +28,7 @@ _CAPS = re.compile(r"\b([A-Z]{3,})\b")
 _NOT_EMOJI = re.compile(r"[\s!-/:-@\[-`{-~\ufe0f\u200d]+")
 _CLAUSE_END = re.compile(r"[.!?;,\n]|\b(?:but|and|so|then)\b")
 _DIGIT = re.compile(r"\d")
+_LONGEST_KEYWORD_SENTENCE = 9  # spaces: ten words
 _PLEA = re.compile(
     r"\b(?:dont|do not|didnt|did not|not|never)\s+(?:want to\s+|wanna\s+|mean to\s+)?$"
 )
@@ -63,6 +64,8 @@ def _keyword_sentence(norm: str, original: str) -> OptOut | None:
     keys, fillers, weak = _squashed("keywords"), _squashed("fillers"), _squashed("weak_keywords")
     has_digit = bool(_DIGIT.search(norm))
     for sentence in _SENTENCES.split(fuzzy.join_spaced(norm)):
+        if sentence.count(" ") > _LONGEST_KEYWORD_SENTENCE:
+            continue  # "stop texting me right now please" is as long as a keyword sentence gets
         toks = _canonical(sentence)
         if not toks or not _phrase_set(toks, keys, fillers):
             continue

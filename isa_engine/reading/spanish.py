@@ -73,6 +73,11 @@ def _markers() -> frozenset[str]:
 
 
 @cache
+def _triggers() -> frozenset[str]:
+    return frozenset(str(w) for w in load(_ES)["triggers"])
+
+
+@cache
 def _table(key: str) -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], str], ...]]:
     entries = [(str(p), str(r)) for p, r in load(_ES)[key]]
     any_of = re.compile("|".join(f"(?:{p})" for p, _ in entries))
@@ -85,7 +90,10 @@ def apply(
     """Run the passes that turn the Spanish in a text into English words, each only when its
     table matches the text as the passes before left it."""
     text = text_of(norm)
-    spanish = is_spanish(text)
+    toks = frozenset(_TOKENS.findall(text))
+    spanish = not _markers().isdisjoint(toks)
+    if not spanish and _triggers().isdisjoint(toks):
+        return norm  # most texts: no Spanish word at all
     if spanish and (_NUMBER.search(text) or _ONE.search(text)):
         norm = rewrite(norm, _ONE, lambda m: "1")
         norm = rewrite(norm, _NUMBER, _number)

@@ -9,6 +9,7 @@ none invented, no intent.
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -62,7 +63,7 @@ def labelled_texts(draw: st.DrawFn) -> tuple[str, dict[str, object]]:
         labels[slot] = value
     parts = draw(st.permutations(parts))
     text = parts[0]
-    for before, part in zip(parts, parts[1:], strict=False):
+    for before, part in pairwise(parts):
         # a negation ends at a clause break: "no agent yet, preapproved" (a human needs it too)
         joiners = CLAUSE_JOINERS if before in NEGATIVE else JOINERS
         text += draw(st.sampled_from(joiners)) + part
