@@ -30,13 +30,23 @@ test: check  ## everything CI runs
 data: install  ## rebuild isa_engine/data/*.tsv (places, ZIPs, states, area codes) from their sources
 	$(PY) -m tools.build_data
 
-corpus: install  ## score the reader and the replay on the development corpus (English and Spanish)
-	$(BIN)/isa nlu parse < ../shared/corpus/messages.jsonl > /tmp/isa-nlu.jsonl
-	$(PY) ../shared/corpus/score.py ../shared/corpus/messages.jsonl /tmp/isa-nlu.jsonl
-	$(BIN)/isa replay < ../shared/corpus/conversations.jsonl > /tmp/isa-replay.jsonl
-	$(PY) ../shared/corpus/score.py --conversations ../shared/corpus/conversations.jsonl /tmp/isa-replay.jsonl
-	$(BIN)/isa replay < ../shared/corpus/conversations-es.jsonl > /tmp/isa-replay-es.jsonl
-	$(PY) ../shared/corpus/score.py --conversations ../shared/corpus/conversations-es.jsonl /tmp/isa-replay-es.jsonl
+SHARED_CORPUS ?= ../shared/corpus
+MESSAGE_CORPORA = $(wildcard $(SHARED_CORPUS)/messages*.jsonl) $(wildcard tests/corpus/*.jsonl)
+
+corpus: install  ## score the reader on every message corpus (shared and tests/corpus), then the replays (English and Spanish)
+	@for f in $(MESSAGE_CORPORA); do \
+	  echo "== $$f"; \
+	  $(BIN)/isa nlu parse < $$f > /tmp/isa-nlu.jsonl || exit 1; \
+	  $(PY) $(SHARED_CORPUS)/score.py $$f /tmp/isa-nlu.jsonl || exit 1; \
+	done
+	@echo "== tests/corpus, all files together"
+	@cat tests/corpus/*.jsonl > /tmp/isa-corpus-all.jsonl
+	@$(BIN)/isa nlu parse < /tmp/isa-corpus-all.jsonl > /tmp/isa-nlu.jsonl
+	@$(PY) $(SHARED_CORPUS)/score.py /tmp/isa-corpus-all.jsonl /tmp/isa-nlu.jsonl
+	$(BIN)/isa replay < $(SHARED_CORPUS)/conversations.jsonl > /tmp/isa-replay.jsonl
+	$(PY) $(SHARED_CORPUS)/score.py --conversations $(SHARED_CORPUS)/conversations.jsonl /tmp/isa-replay.jsonl
+	$(BIN)/isa replay < $(SHARED_CORPUS)/conversations-es.jsonl > /tmp/isa-replay-es.jsonl
+	$(PY) $(SHARED_CORPUS)/score.py --conversations $(SHARED_CORPUS)/conversations-es.jsonl /tmp/isa-replay-es.jsonl
 
 bench: install  ## throughput and turn cost, each beside its baseline
 	$(PY) -m bench.reading

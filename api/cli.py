@@ -170,17 +170,29 @@ def scripts_diff(
 
 
 @nlu_app.command("parse")
-def nlu_parse() -> None:
+def nlu_parse(
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Add, per slot and intent, the rule and its words.")
+    ] = False,
+) -> None:
     """Read message records (JSON lines) on stdin; write {id, slots, intents} lines."""
     from isa_engine.reading import read
+    from isa_engine.reading.explain import explain as explain_reading
 
     for n, record in _records(sys.stdin):
         try:
             now = datetime.fromisoformat(record["now"])
-            reading = read(str(record["text"]), record.get("expecting"), now)
+            text, expecting = str(record["text"]), record.get("expecting")
+            if explain:
+                reading, because = explain_reading(text, expecting, now)
+            else:
+                reading, because = read(text, expecting, now), []
         except (KeyError, TypeError, ValueError) as e:
             raise _fail(IsaError(f"stdin line {n}: {e!r} (needs text, now, expecting)")) from None
-        print(json.dumps({"id": record.get("id"), **reading.to_json()}, ensure_ascii=False))
+        answer = {"id": record.get("id"), **reading.to_json()}
+        if explain:
+            answer["explain"] = [b.to_json() for b in because]
+        print(json.dumps(answer, ensure_ascii=False))
 
 
 @app.command()

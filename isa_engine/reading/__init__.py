@@ -10,15 +10,17 @@ and those of emails, phones and addresses, are blanked before rooms and money ar
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 
-from isa_engine.model import Reading, SlotValue
+from isa_engine.model import Intent, Reading, SlotValue
 from isa_engine.reading import answers
 
 # Aliased so the names "intents" and "normalize" keep meaning the submodules on this package.
 from isa_engine.reading.intents import intents as _intents
 from isa_engine.reading.intents import keyword_intents
 from isa_engine.reading.language import detect as detect_language
+from isa_engine.reading.negation import corrects, negated_items, not_place_words, place_negated
 from isa_engine.reading.normalize import Normalized, Span, blank
 from isa_engine.reading.normalize import normalize as _normalize
 from isa_engine.reading.place import find_places
@@ -30,6 +32,9 @@ from isa_engine.reading.when import find_appointment, find_timeframe
 __all__ = ["read"]
 
 _ANY_DIGIT = re.compile(r"\d")
+_YES_AFTER_ASIDE = re.compile(
+    r"\b(?:i mean|anyway|anyways|but|jk|wait|lol)[,\s]+(?:yes|yeah|yep|yup)\b(?!\s*(?:or|and) no)"
+)
 _NUMERIC = re.compile(r"\d|studio|efficiency|\bhalf\b")
 
 
@@ -37,13 +42,20 @@ def _overlaps(span: Span, others: list[Span]) -> bool:
     return any(span[0] < e and s < span[1] for s, e in others)
 
 
-def _places(text: str, expecting: str | None, blocked: list[Span]) -> tuple[list[str], list[Span]]:
+def _places(
+    norm: Normalized, text: str, expecting: str | None, blocked: list[Span]
+) -> tuple[list[str], list[Span]]:
     names: list[str] = []
     spans: list[Span] = []
     for p in find_places(text, expecting=expecting == "location"):
         if _overlaps(p.span, blocked):
             continue  # "k.nguyen@outlook.com" names no place
         spans.append(p.span)
+        at = norm.from_original(p.span)
+        if place_negated(norm.text, at):
+            continue  # "not Kyle, I said Buda"
+        if not_place_words().issuperset(norm.text[at[0] : at[1]].split()):
+            continue  # "scratch tampa", "máximo 300 mil": no place however capitalised
         if p.name not in names:
             names.append(p.name)
     return names, spans
@@ -117,6 +129,16 @@ def _answers(
             slots["address"] = " ".join(text[s:e].split()).strip(" ,.")
 
 
+def _not_a_lead(found: set[Intent], slots: dict[str, SlotValue]) -> None:
+    """A wrong number states nothing about a search; someone no longer looking keeps only when
+    they might be back ("maybe in a year or two")."""
+    if Intent.WRONG_NUMBER in found:
+        slots.clear()
+    elif Intent.NOT_INTERESTED in found:
+        for name in [k for k in slots if k != "timeframe"]:
+            del slots[name]
+
+
 def read(text: str, expecting: str | None, now: datetime) -> Reading:
     """Read one inbound ``text``.
 
@@ -125,30 +147,52 @@ def read(text: str, expecting: str | None, now: datetime) -> Reading:
     language = detect_language(text)
     norm = _normalize(text)
     keyword = keyword_intents(norm.text, text)
-    if keyword:
-        return Reading(intents=keyword, language=language)
+    if Intent.OPT_OUT in keyword:
+        reading = _opt_out(norm, text, now, keyword)
+    elif keyword:
+        reading = Reading(intents=keyword)
+    else:
+        reading = _read(norm, text, expecting, now)
+    return replace(reading, language=language) if language else reading
+
+
+# Besides the wish to stop, an opt-out keeps what a human ISA would still note: who they think
+# we are, a wrong number, an agent they already have.
+_WITH_OPT_OUT = frozenset({Intent.WRONG_NUMBER, Intent.IDENTITY_QUESTION})
+_SLOTS_WITH_OPT_OUT = ("has_agent",)
+
+
+def _opt_out(norm: Normalized, text: str, now: datetime, keyword: frozenset[Intent]) -> Reading:
+    rest = _read(norm, text, None, now)
+    slots = {k: v for k, v in rest.slots.items() if k in _SLOTS_WITH_OPT_OUT}
+    return Reading(slots=slots, intents=keyword | (rest.intents & _WITH_OPT_OUT))
+
+
+def _read(norm: Normalized, text: str, expecting: str | None, now: datetime) -> Reading:
     slots: dict[str, SlotValue] = {}
+    taken_back = [norm.to_original(s) for s in negated_items(norm.text)]
+    if taken_back:
+        text = blank(text, taken_back)  # "I meant 375 not 357": only 375 is read
     protected: list[Span] = []
     rooms_first: list[Span] = []
     if _ANY_DIGIT.search(norm.text) or "@" in norm.text:
         protected = [norm.to_original(s) for s in answers.protected_spans(norm.text)]
         rooms_first = [norm.to_original(s) for s in strong_spans(norm.text)]
         rooms_first += [norm.to_original(s) for s in money_spans(norm.text)]
-    names, place_spans = _places(text, expecting, protected + rooms_first)
+    names, place_spans = _places(norm, text, expecting, protected + rooms_first)
     if names:
         slots["location"] = tuple(names)
     day_only, time_only, time_spans = _times(text, now, expecting, protected + rooms_first, slots)
-    masked = norm.masked(norm.text, protected + place_spans + time_spans)
+    masked = norm.masked(norm.text, protected + place_spans + time_spans + taken_back)
     _numbers(masked, expecting, slots)
     yes_no = answers.polarity(norm.text)
+    if yes_no == "no" and corrects(norm.text):
+        yes_no = None  # "no not frisco, prosper" corrects; it is no plain no
+    if yes_no is None and _YES_AFTER_ASIDE.search(norm.text):
+        yes_no = "yes"  # "stop! i mean yes, preapproved": the yes follows an aside
     if yes_no == "soft_yes" and expecting is None:
         yes_no = None  # "ok" with no question asked acknowledges; it agrees to nothing
     _answers(norm, text, expecting, yes_no, slots)
     found = _intents(norm.text, yes_no)
-    return Reading(
-        slots=slots,
-        intents=frozenset(found),
-        day_only=day_only,
-        time_only=time_only,
-        language=language,
-    )
+    _not_a_lead(found, slots)
+    return Reading(slots=slots, intents=frozenset(found), day_only=day_only, time_only=time_only)

@@ -28,6 +28,7 @@ _ADDRESS = re.compile(
 _PROTECTED = re.compile("|".join(f"(?:{p.pattern})" for p in (_EMAIL, _URL, _PHONE, _ADDRESS)))
 _ADDRESS_LOOSE = re.compile(r"\b\d{1,6}[a-z]?\s+[a-z][a-z0-9 .#-]*?(?=\s*(?:,|\bin\b|$|[.!?]))")
 _TOKENS = re.compile(r"[a-z]+")
+_CLAUSE_BREAK = re.compile(r"[,.;!?\n]")
 _WORDS = re.compile(r"\b[a-z]+\b")
 _MAY_PROTECT = re.compile(r"[\d@/]")
 _LEADING = re.compile(r"[\W_]*")
@@ -43,7 +44,8 @@ _AGENT_KEYS = ("no_agent", "has_agent", "brokerages")
 
 def negated(text: str, start: int, window: int = 3) -> bool:
     """True when one of the ``window`` words before ``start`` negates what follows."""
-    return any(w in _NEGATORS for w in _TOKENS.findall(text[max(0, start - 30) : start])[-window:])
+    before = _CLAUSE_BREAK.split(text[max(0, start - 30) : start])[-1]  # "not renting, buying"
+    return any(w in _NEGATORS for w in _TOKENS.findall(before)[-window:])
 
 
 def polarity(text: str) -> str | None:

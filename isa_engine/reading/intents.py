@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from wordfreq import zipf_frequency
+
 from isa_engine.model import Intent
 from isa_engine.reading.answers import polarity
 from isa_engine.reading.lexicon import phrases, union, words
@@ -27,6 +29,13 @@ _ALL = (
     "reschedule",
 )
 _IS_THIS_NAME = re.compile(r"\bis (?:this|that|it) ([a-z]+(?: [a-z]+)?)\s*\?")
+# "this isn't Tanya", "I'm not Derek": the lead is not the person we think, when the word is a
+# name rather than a state ("I'm not interested", "this isn't working").
+_NOT_NAME = re.compile(
+    r"\b(?:(?:this|it|that)\s+(?:isnt|is not|aint|s not)|(?:im|i am)\s+not)\s+"
+    r"([a-z]+)\s*(?:[.!?,;]|$)"
+)
+_NOT_A_NAME_END = ("ing", "ed", "ly", "ful", "ble")
 
 
 def keyword_intents(norm: str, original: str) -> frozenset[Intent]:
@@ -47,6 +56,16 @@ def _is_question_form(norm: str) -> bool:
         return True
     toks = _TOKENS.findall(norm)
     return bool(toks) and toks[0] in words(_INTENTS, "question_words")
+
+
+def _not_who_we_think(norm: str) -> bool:
+    m = _NOT_NAME.search(norm)
+    if m is None:
+        return False
+    w = m.group(1)
+    if w in words(_INTENTS, "not_names") or w in words(_INTENTS, "not_name_states"):
+        return False
+    return not w.endswith(_NOT_A_NAME_END) and zipf_frequency(w, "en") < 5.0
 
 
 def _identity(norm: str) -> bool:
@@ -74,12 +93,13 @@ def intents(norm: str, yes_no: str | None) -> set[Intent]:
         found.add(Intent.AFFIRM)
     elif yes_no == "no":
         found.add(Intent.DENY)
-    if "?" not in norm and not union(_INTENTS, _ALL).search(norm):
+    if "?" not in norm and " not " not in norm and not union(_INTENTS, _ALL).search(norm):
         return found  # most slot answers carry no intent: one search instead of a dozen
-    if phrases(_INTENTS, "wrong_number").search(norm):
+    if phrases(_INTENTS, "wrong_number").search(norm) or _not_who_we_think(norm):
         found.add(Intent.WRONG_NUMBER)
-    if phrases(_INTENTS, "not_interested").search(norm):
+    if Intent.WRONG_NUMBER not in found and phrases(_INTENTS, "not_interested").search(norm):
         found.add(Intent.NOT_INTERESTED)
+        found.discard(Intent.DENY)  # "no thanks, we're all set" declines the whole thing
     if _identity(norm):
         found.add(Intent.IDENTITY_QUESTION)
     elif _question(norm):

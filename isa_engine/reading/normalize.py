@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
+from isa_engine.reading import spanish
 from isa_engine.reading.lexicon import load
 
 Span = tuple[int, int]
@@ -86,6 +87,10 @@ class Normalized:
         if s >= e or not self.text:
             return (0, 0)
         return (self.starts[s], self.ends[e - 1])
+
+    def from_original(self, span: Span) -> Span:
+        """Map a span of the original text to the normalised text."""
+        return (bisect_left(self.starts, span[0]), bisect_left(self.starts, span[1]))
 
     def masked(self, base: str, spans: Iterable[Span]) -> str:
         """``base`` (same length as ``text``) with every char from an original ``span`` blanked."""
@@ -232,6 +237,7 @@ def _half_mil(m: re.Match[str]) -> str:
 def normalize(text: str) -> Normalized:
     """Lower-case ``text``, make its punctuation ASCII, and write number words as digits."""
     norm = _chars(text)
+    norm = spanish.apply(norm, lambda n: n[0], _rewrite)
     norm = _rewrite(norm, _NUMBER_WORDS, _number_words)
     if "/" in norm[0] or " and a half" in norm[0]:
         norm = _rewrite(norm, _DIGIT_HALF, lambda m: f"{m.group(1)}.5")
