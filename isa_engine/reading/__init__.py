@@ -10,11 +10,12 @@ and those of emails, phones and addresses, are blanked before rooms and money ar
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 from datetime import datetime
 
 from isa_engine.model import Intent, Reading, SlotValue
-from isa_engine.reading import answers
+from isa_engine.reading import answers, spanish
 
 # Aliased so the names "intents" and "normalize" keep meaning the submodules on this package.
 from isa_engine.reading.intents import intents as _intents
@@ -67,24 +68,40 @@ def _times(
     expecting: str | None,
     blocked: list[Span],
     slots: dict[str, SlotValue],
+    rewritten: Normalized | None = None,
 ) -> tuple[str | None, bool, list[Span]]:
     """Fill appointment / timeframe; return the day-only day, whether the appointment named
-    no day (a time alone), and the spans used."""
+    no day (a time alone), and the spans used (of ``text``). With ``rewritten``, the finders
+    read its text, the Spanish in it turned into English words, and the spans map back."""
     spans: list[Span] = []
     day_only, time_only = None, False
-    appt = find_appointment(text, now, expecting=expecting == "appointment")
-    if appt is not None and not _overlaps(appt.span, blocked):
-        spans.append(appt.span)
+    read_from, back = (text, _same)
+    if rewritten is not None:
+        read_from, back = rewritten.text, rewritten.to_original
+    appt = find_appointment(read_from, now, expecting=expecting == "appointment")
+    if appt is not None and not _overlaps(back(appt.span), blocked):
+        spans.append(back(appt.span))
         if appt.value:
             slots["appointment"] = appt.value
             time_only = not appt.day_given
         else:
             day_only = appt.day_only
-    frame = find_timeframe(text, now, expecting=expecting == "timeframe")
-    if frame is not None and not _overlaps(frame.span, blocked):
-        spans.append(frame.span)
+    frame = find_timeframe(read_from, now, expecting=expecting == "timeframe")
+    if frame is not None and not _overlaps(back(frame.span), blocked):
+        spans.append(back(frame.span))
         slots["timeframe"] = frame.value
     return day_only, time_only, spans
+
+
+def _same(span: Span) -> Span:
+    return span
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, as the Spanish word lists are written."""
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c)
+    )
 
 
 def _numbers(masked: str, expecting: str | None, slots: dict[str, SlotValue]) -> None:
@@ -182,7 +199,11 @@ def _read(norm: Normalized, text: str, expecting: str | None, now: datetime) -> 
     names, place_spans = _places(norm, text, expecting, protected + rooms_first)
     if names:
         slots["location"] = tuple(names)
-    day_only, time_only, time_spans = _times(text, now, expecting, protected + rooms_first, slots)
+    # Spanish times are read from the rewritten text ("el jueves a las 4" is "el thursday at 4")
+    when = norm if spanish.is_spanish(_fold(text)) else None
+    day_only, time_only, time_spans = _times(
+        text, now, expecting, protected + rooms_first, slots, when
+    )
     masked = norm.masked(norm.text, protected + place_spans + time_spans + taken_back)
     _numbers(masked, expecting, slots)
     yes_no = answers.polarity(norm.text)

@@ -219,12 +219,17 @@ class _Tok(NamedTuple):  # a tuple: built for every token of every text, so chea
     word: bool
 
 
+# Accented letters read as their base letter, one character for one: "sí", "Peñitas", "Cancún"
+# tokenise like the rest of the text, and every offset still points into the lead's words.
+_FOLD = str.maketrans("áéíóúüñàèìòùâêîôûäëïöç", "aeiouunaeiouaeiouaeioc")
+
+
 def _lower(text: str) -> str:
     low = text.lower()
-    if len(low) == len(text):
-        return low
-    # Some characters grow when lower-cased ("İ"); keep offsets aligned.
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    if len(low) != len(text):
+        # Some characters grow when lower-cased ("İ"); keep offsets aligned.
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return low.translate(_FOLD) if not low.isascii() else low
 
 
 _PLAIN_WORD = re.compile(r"[a-z]+")
