@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from adapters.storage.orm import AuditEntry, ConversationRow
@@ -79,9 +78,6 @@ def test_an_opt_out_in_spanish_is_confirmed_once_in_spanish(dev_service: Service
     assert last["text"] == "Listo, ya no recibirá más mensajes de nosotros. ¡Disculpe la molestia!"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the reader does not yet read every Spanish time ('el jueves a las 4')"
-)
 def test_a_spanish_conversation_reaches_an_appointment_through_the_simulated_phone(
     dev_service: Service,
 ) -> None:
