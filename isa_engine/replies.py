@@ -115,10 +115,12 @@ def propose(conv: Conversation, text: str, asks: str | None, why: str, step: str
 
 
 def needs_reply(conv: Conversation, asks: str | None, why: str) -> None:
-    """An empty suggestion: the queue asks a person to write the reply the lead is owed."""
+    """An empty suggestion: the queue asks a person to write the reply the lead is owed
+    (asking for what the rejected text asked only while the lead has not answered it)."""
     conv.seq += 1
     key = f"s{conv.seq}"
-    conv.effects.append(SuggestText(key, "", asks, why, asks))
+    still = asks if asks is not None and asks not in conv.slots else None
+    conv.effects.append(SuggestText(key, "", still, why, asks))
     conv.unsent[key] = Unsent("", None)
 
 
