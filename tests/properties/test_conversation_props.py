@@ -90,7 +90,10 @@ class Lead(RuleBasedStateMachine):
             verdict = check(effect.text, self.conv.agent, self.conv.agent_last)
             assert verdict.ok, (effect.text, verdict.reasons)
         if self.dead_since is not None:
-            assert outbound == [], f"texted a dead contact: {outbound}"
+            # the one text a dead contact may get: the answer to HELP (CTIA), asking nothing
+            others = [e for e in outbound if not (isinstance(e, SendText) and e.help)]
+            assert others == [], f"texted a dead contact: {others}"
+            assert all(e.asks is None for e in outbound)
         if self.conv.status is Status.DEAD:
             assert len(outbound) <= 1 and all(e.asks is None for e in outbound)
             self.dead_since = self.dead_since or self.turns
