@@ -10,8 +10,9 @@ Lines starting with ``#`` say where a file came from; empty fields are empty str
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 PLACES = "places.tsv"  # the reader's index: key, kind, notable (1/0), population
@@ -59,3 +60,21 @@ def area_code_states() -> dict[str, str]:
 def word_zipf() -> dict[str, float]:
     """Plain lower-case word → its Zipf frequency, for words at least ``ZIPF_FLOOR`` common."""
     return {word: float(zipf) for word, zipf in rows(WORDS)}
+
+
+_PLAIN_WORD = re.compile(r"[a-z]+")
+
+
+@lru_cache(maxsize=8192)
+def zipf(word: str) -> float:
+    """How common a lower-case word is in English, 0 (unseen) to 8: names are rare, words are not.
+
+    Plain words are looked up in the prebuilt table, where words rarer than ``ZIPF_FLOOR``
+    read as 0; wordfreq itself (about 35 MiB), loaded only then, answers for the rest
+    ("wilkes-barre", "o'fallon").
+    """
+    if _PLAIN_WORD.fullmatch(word):
+        return word_zipf().get(word, 0.0)
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en"))

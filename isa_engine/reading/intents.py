@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import re
 
-from wordfreq import zipf_frequency
-
+from isa_engine import us_data
 from isa_engine.model import Intent
 from isa_engine.reading.answers import polarity
 from isa_engine.reading.lexicon import phrases, union, words
@@ -65,7 +64,7 @@ def _not_who_we_think(norm: str) -> bool:
     w = m.group(1)
     if w in words(_INTENTS, "not_names") or w in words(_INTENTS, "not_name_states"):
         return False
-    return not w.endswith(_NOT_A_NAME_END) and zipf_frequency(w, "en") < 5.0
+    return not w.endswith(_NOT_A_NAME_END) and us_data.zipf(w) < 5.0
 
 
 def _identity(norm: str) -> bool:

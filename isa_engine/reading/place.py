@@ -232,22 +232,7 @@ def _lower(text: str) -> str:
     return low.translate(_FOLD) if not low.isascii() else low
 
 
-_PLAIN_WORD = re.compile(r"[a-z]+")
-
-
-@lru_cache(maxsize=8192)
-def _zipf(word: str) -> float:
-    """How common a word is in English, 0 (unseen) to 8: names are rare, words are not.
-
-    Plain words are looked up in the prebuilt table, where words rarer than
-    ``us_data.ZIPF_FLOOR`` (below every threshold here) read as 0; wordfreq itself, loaded
-    only then, answers for the rest ("wilkes-barre", "o'fallon").
-    """
-    if _PLAIN_WORD.fullmatch(word):
-        return us_data.word_zipf().get(word, 0.0)
-    from wordfreq import zipf_frequency
-
-    return float(zipf_frequency(word, "en"))
+_zipf = us_data.zipf
 
 
 _AMBIGUOUS_ABBRS = _words("in or me oh hi ok de la pa ma al co id mo ne wa va ga")
