@@ -1,5 +1,5 @@
 """``python -m api`` runs the ``isa`` command."""
 
-from api.cli import main
+from api.boot import main
 
 main()

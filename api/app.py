@@ -15,6 +15,7 @@ from adapters.script_files import FileScriptStore, default_root
 from adapters.storage.engine import POOL_CAPACITY, make_engine
 from adapters.storage.migrate import upgrade
 from adapters.storage.unit_of_work import session_factory
+from api import boot
 from api.body_limit import BodyLimit
 from api.container import Container
 from api.errors import install_error_handlers
@@ -70,6 +71,7 @@ def create_app(
         # load the reader's word lists now, once: else the first texts after a start wait
         # seconds for them, each thread loading its own copy
         await to_thread.run_sync(warm_up, container.clock())
+        boot.started()  # what start-up built stays; the collector's passes skip it
         background = BackgroundWorker(worker_for(container))
         if settings.worker_in_process:
             background.start()
