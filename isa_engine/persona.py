@@ -13,10 +13,9 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
 from typing import Any, Literal
 
-import yaml
+from isa_engine import packaged
 
 DATA_FILE = "persona.yaml"
 Scope = Literal["identity", "advice"]
@@ -27,6 +26,10 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'"})
 # Invisible characters that may sit inside a name without breaking it up.
 _INVISIBLE = "[\u00ad\u200b-\u200d\u2060\ufeff]*"
 _SNIPPET_MAX = 60
+# The agent's names that checks and authors' validation fill in (lower case, as matched):
+# long and rare, so no template can contain them by chance.
+SAMPLE_FIRST = "alexandria"
+SAMPLE_LAST = "zzyzxquartermaine"
 _SPACES = re.compile(r"\s{2,}")
 _ESCAPE = re.compile(r"\\.")
 
@@ -116,7 +119,10 @@ def _name_pattern(name: str) -> str:
 @lru_cache(maxsize=512)
 def _compile(first: str, last: str) -> _Compiled:
     """Every rule compiled for one agent; cached, so a text costs only the searches."""
-    data = _rules()
+    return _compile_set(_rules(), first, last)
+
+
+def _compile_set(data: _RuleSet, first: str, last: str) -> _Compiled:
     names = {"first": _name_pattern(first) if first else None}
     names["last"] = _name_pattern(last) if last else None
 
@@ -158,8 +164,7 @@ def _regex(source: str) -> re.Pattern[str]:
 @cache
 def _rules() -> _RuleSet:
     """The packaged rules, loaded and checked once."""
-    text = resources.files("isa_engine").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
-    return parse_rules(yaml.safe_load(text), DATA_FILE)
+    return parse_rules(packaged.yaml_document(DATA_FILE), DATA_FILE)
 
 
 def parse_rules(doc: Any, source: str) -> _RuleSet:
@@ -206,17 +211,32 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
 
 
 def _check_compiles(rule_set: _RuleSet, source: str) -> None:
-    """Compile every pattern with sample names so a typo fails at load, not at send time."""
-    fill = {"first": _name_pattern("dana"), "last": _name_pattern("whitfield"), **rule_set.macros}
+    """Compile every rule with sample names so a typo fails at load, not at send time.
+
+    The rules are compiled as the guard uses them (one pattern a rule), and those that
+    name no agent are kept for every agent (``_regex``): checking costs no second
+    compilation. Only when one fails are its patterns compiled alone, to name it.
+    """
+    names = {"first", "last", *rule_set.macros}
     items = [("deflections", p) for p in rule_set.deflections]
     items += [(f"rule {r.id}", p) for r in rule_set.rules for p in r.patterns]
     for where, pattern in items:
         if any(c.isupper() for c in _ESCAPE.sub("", pattern)):
             raise ValueError(f"{source}: {where}: write patterns in lower case: {pattern}")
-        unknown = set(_PLACEHOLDER.findall(pattern)) - set(fill)
+        unknown = set(_PLACEHOLDER.findall(pattern)) - names
         if unknown:
             raise ValueError(f"{source}: {where}: unknown placeholder {sorted(unknown)}")
-        try:
-            re.compile(_PLACEHOLDER.sub(lambda m: fill[m.group(1)], pattern))
-        except re.error as e:
-            raise ValueError(f"{source}: {where}: pattern does not compile ({e}): {pattern}") from e
+    try:
+        _compile_set(rule_set, SAMPLE_FIRST, SAMPLE_LAST)
+    except re.error as together:
+        fill = {"first": _name_pattern(SAMPLE_FIRST), "last": _name_pattern(SAMPLE_LAST)}
+        fill.update(rule_set.macros)
+        for where, pattern in items:
+            try:
+                re.compile(_PLACEHOLDER.sub(lambda m: fill[m.group(1)], pattern))
+            except re.error as e:
+                raise ValueError(
+                    f"{source}: {where}: pattern does not compile ({e}): {pattern}"
+                ) from e
+        # each compiles alone: a macro opens what another closes
+        raise ValueError(f"{source}: the rules do not compile together: {together}") from None

@@ -9,17 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
+from isa_engine import packaged
 
 
 @cache
 def load(name: str) -> Mapping[str, Any]:
     """The parsed YAML mapping in ``isa_engine/data/<name>`` (cached after the first read)."""
-    raw = resources.files("isa_engine").joinpath("data", name).read_text(encoding="utf-8")
-    data = yaml.safe_load(raw)
+    data = packaged.yaml_document(name)
     if not isinstance(data, dict):
         raise ValueError(f"{name}: expected a mapping at the top level")
     return data
