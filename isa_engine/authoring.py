@@ -23,8 +23,8 @@ from isa_engine.templates import ALLOWED_NAMES, Template
 MAX_SEGMENTS = 2
 # Long, plausible values: a template must fit in two segments with them filled in.
 SAMPLE_CONTACT = "Christopher"
-SAMPLE_AGENT = "Alexandria"
-SAMPLE_LAST_NAME = "Zzyzxquartermaine"  # no template can contain it: checks the guard runs
+SAMPLE_AGENT = persona.SAMPLE_FIRST.title()  # the guard's rules are compiled with these
+SAMPLE_LAST_NAME = persona.SAMPLE_LAST.title()  # no template can contain it
 SAMPLE_SLOTS: dict[str, SlotValue] = {
     "lead_type": "both",
     "beds": 4,
