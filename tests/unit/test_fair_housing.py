@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from isa_engine.policy import fair_housing
 from isa_engine.policy.fair_housing import lint
@@ -196,3 +198,32 @@ def test_the_lists_are_data_and_load_once() -> None:
 def test_a_broken_lists_file_is_refused_with_where_and_what(doc: object, message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
         fair_housing.parse_checks(doc, "fair_housing.yaml")
+
+
+# The lint scans a text once with a loose union of every pattern and runs the exact ones
+# only on a hit: the union must never miss what an exact pattern finds.
+_PIECES = [*BANNED_PHRASES, *PROTECTED_TRAIT_QUESTIONS, *MUST_PASS]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(_PIECES),
+            st.sampled_from([w for p in _PIECES for w in p.split()]),
+            st.text(alphabet="abcdefghijklmnopqrstuvwxyz -'’.,!?0123456789", max_size=12),
+        ),
+        max_size=6,
+    ).map(" ".join)
+)
+def test_the_prefilter_misses_nothing_an_exact_pattern_finds(text: str) -> None:
+    lowered = text.lower().replace("\u2019", "'")
+    exact = any(check.pattern.search(lowered) for check in fair_housing._checks())
+    if exact:
+        assert fair_housing._prefilter().search(lowered)
+        assert lint(text)
+
+
+def test_every_listed_phrase_and_question_passes_the_prefilter() -> None:
+    for text in [*BANNED_PHRASES, *PROTECTED_TRAIT_QUESTIONS]:
+        assert fair_housing._prefilter().search(text.lower().replace("\u2019", "'")), text
