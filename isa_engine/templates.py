@@ -132,6 +132,13 @@ class Template:
 
     def __init__(self, source: str) -> None:
         self.source = source
+        self._compiled: jinja2.Template | None = None
+        if "{" not in source and len(source) <= MAX_SOURCE:
+            # no tag at all: Jinja would render the text as written; most texts are so,
+            # and a start-up then parses and compiles none of them
+            self.names: frozenset[str] = frozenset()
+            self._plain: str | None = _tidy(source)[:MAX_RENDERED]
+            return
         ast, self.names = check_source(source)  # before compiling: compiling folds constants
         self._compiled = _env().from_string(ast)
         # most texts use no name at all: render once, not per turn
@@ -143,6 +150,7 @@ class Template:
         """The text with names and slots filled in (in ``language``), whitespace tidied."""
         if self._plain is not None:
             return self._plain
+        assert self._compiled is not None  # a text without tags is plain
         people = {"contact": plain(contact), "agent": plain(agent)}
         values: dict[str, Any] = {
             name: people[name]
