@@ -13,7 +13,6 @@ from typing import Any
 
 import phonenumbers
 from sqlalchemy import Insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from adapters.storage.jobs import SEND
@@ -40,8 +39,14 @@ def to_e164(raw: str, region: str = "US") -> str:
 
 def insert_ignoring_conflicts(session: Session, table: Any, conflict_on: str) -> Insert:
     """``INSERT … ON CONFLICT (conflict_on) DO NOTHING`` in this session's dialect."""
+    # each dialect's module is imported by its engine already; a SQLite process never
+    # loads PostgreSQL's (and its asyncpg support) just to name this function
     if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         return postgresql.insert(table).on_conflict_do_nothing(index_elements=[conflict_on])
+    from sqlalchemy.dialects import sqlite
+
     return sqlite.insert(table).on_conflict_do_nothing(index_elements=[conflict_on])
 
 
