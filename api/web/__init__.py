@@ -9,14 +9,16 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.web.pages import router as console_router
+from api.web.pages import ROOT, UNDER_CONSOLE
 from api.web.render import HERE, PREFIX, is_htmx, page
 from api.web.session import SignInNeeded, read
 
 
 def install(app: FastAPI) -> None:
     """Serve the console under /console (and send / there)."""
-    app.include_router(console_router)
+    app.include_router(ROOT)
+    for part in UNDER_CONSOLE:
+        app.include_router(part, prefix=PREFIX, include_in_schema=False)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=HERE / "static"), name="console-static")
 
     async def sign_in_first(request: Request, _exc: Exception) -> Response:
