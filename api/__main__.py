@@ -1,5 +1,5 @@
 """``python -m api`` runs the ``isa`` command."""
 
-from api.boot import main
+from api.isa import main
 
 main()

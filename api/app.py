@@ -22,8 +22,9 @@ from api.errors import install_error_handlers
 from api.routes import auth, conversations, dev, health, leads, queue, scripts, sms, voice
 from api.security_headers import SecurityHeaders
 from api.services import drip
+from api.services.dispatch import worker_for
 from api.services.policy import ApprovalPolicy
-from api.services.worker import BackgroundWorker, worker_for
+from api.services.worker import BackgroundWorker
 from api.settings import Settings
 from isa_engine import persona
 from isa_engine.reading import read

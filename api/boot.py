@@ -32,11 +32,3 @@ def started() -> None:
     if gc.get_threshold() == _STARTING:
         gc.freeze()
         gc.set_threshold(*_DEFAULT)
-
-
-def main() -> None:
-    """Entry point of the ``isa`` command: the CLI, imported once the collector is set."""
-    starting()
-    from api.cli import main as cli
-
-    cli()

@@ -79,7 +79,8 @@ def worker(
     import signal
 
     from api.app import create_app
-    from api.services.worker import Worker, handlers
+    from api.services.dispatch import handlers
+    from api.services.worker import Worker
     from api.settings import Settings
 
     settings = Settings()

@@ -25,7 +25,8 @@ from adapters.storage.migrate import upgrade
 from adapters.storage.orm import Contact, Job, Message
 from api.app import create_app
 from api.container import Container
-from api.services.worker import Worker, handlers
+from api.services.dispatch import handlers
+from api.services.worker import Worker
 from api.settings import Settings
 
 JOBS = 2000

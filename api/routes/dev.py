@@ -23,8 +23,8 @@ from adapters.storage.vocab import DeliveryStatus, Direction, SuggestionState
 from api.container import Container
 from api.deps import ContainerDep
 from api.services import outbox
+from api.services.dispatch import run_until
 from api.services.turns import InboundText, receive_text
-from api.services.worker import run_until
 from isa_engine.script import parse_duration
 
 ON_PHONE = (DeliveryStatus.SENT, DeliveryStatus.DELIVERED)

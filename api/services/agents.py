@@ -28,7 +28,8 @@ from adapters.storage.vocab import EnrollmentState, Role
 from api.container import Container
 from api.services import drip as drip_service
 from api.services.effects import ALERT, TurnScope
-from api.services.turns import Locked, TurnResult, ensure_alive, lock, policy_of, run
+from api.services.locking import Locked, ensure_alive, lock, policy_of, run
+from api.services.turns import TurnResult
 from isa_engine.errors import ContactDead, NotAllowed
 from isa_engine.events import AgentText, Event, HandBack, TakeOver
 from isa_engine.model import Speaker, Status

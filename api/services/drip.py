@@ -29,6 +29,7 @@ from adapters.storage.orm import ConsentRecord, Contact, ConversationRow, Enroll
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import EnrollmentState
 from api.container import Container
+from api.services.locking import lock
 from api.services.worker import ClaimedJob, PermanentJobError
 from isa_engine.campaign import Campaign, due_at
 from isa_engine.conversation import Conversation
@@ -188,8 +189,6 @@ def run_drip_job(container: Container, job: ClaimedJob) -> datetime | None:
     enrolment_id, step = job.payload.get("enrollment_id"), job.payload.get("step")
     if not isinstance(enrolment_id, int) or not isinstance(step, int):
         raise PermanentJobError(f"drip job {job.id}: bad payload {job.payload!r}")
-    from api.services.turns import lock  # late: turns imports effects, which enrols
-
     now = container.clock()
     with container.uow() as uow:
         enrolment = uow.session.get(Enrollment, enrolment_id)
@@ -251,8 +250,6 @@ def run_enrol_job(container: Container, job: ClaimedJob) -> datetime | None:
     contact_id = job.payload.get("contact_id")
     if not isinstance(contact_id, int):
         raise PermanentJobError(f"enrol job {job.id}: bad payload {job.payload!r}")
-    from api.services.turns import lock
-
     now = container.clock()
     with container.uow() as uow:
         locked = lock(container, uow, contact_id)

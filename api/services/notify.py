@@ -30,6 +30,7 @@ from adapters.storage.orm import (
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import AssignmentState, DeliveryStatus, Direction
 from api.container import Container
+from api.services.locking import lock
 from api.services.worker import ClaimedJob, PermanentJobError
 from isa_engine.model import OutcomeKind, Status
 from isa_engine.persona import check as persona_check
@@ -215,8 +216,6 @@ def _card(contact: Contact) -> LeadCard:
 def remind_lead(container: Container, contact_id: int, outcome_id: int) -> None:
     """Queue the script's reminder text for the lead, if it has one (the outbox applies quiet
     hours and the dead check when it goes)."""
-    from api.services.turns import lock  # late: turns imports effects, which names our jobs
-
     with container.uow() as uow:
         locked = lock(container, uow, contact_id)
         template = locked.script.reminder if locked else None

@@ -29,9 +29,9 @@ from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import DELIVERY_RANK, DeliveryStatus, Direction
 from api.container import Container
 from api.services.effects import EXEMPT_STEPS, TurnScope
-from api.services.turns import lock, policy_of, run
+from api.services.locking import lock, policy_of, run
 from api.services.webhook import apply_early_status, mark_unsubscribed
-from api.services.worker import ClaimedJob, Done, PermanentJobError
+from api.services.worker import ClaimedJob, Done, PermanentJobError, Worker
 from isa_engine.events import TextNotSent, TextSent
 from isa_engine.policy.quiet_hours import earliest_send
 from isa_engine.policy.recipient import Recipient, locate
@@ -85,16 +85,12 @@ def deliver(container: Container, message_ids: Iterable[int]) -> list[int]:
     ids = list(message_ids)
     if not ids:
         return []
-    from api.services.worker import worker_for  # late: the worker imports this module
-
-    worker_for(container).send_now(ids)
+    _sender(container).send_now(ids)
     return _sent_of(container, ids)
 
 
 def deliver_queued(container: Container, limit: int = 100) -> list[int]:
     """Run every send job due now (texts queued by another process, retries); the ids sent."""
-    from api.services.worker import worker_for
-
     with container.uow(read_only=True) as uow:
         ids = [
             m
@@ -106,8 +102,13 @@ def deliver_queued(container: Container, limit: int = 100) -> list[int]:
             )
         ]
     if ids:
-        worker_for(container).send_now(ids)
+        _sender(container).send_now(ids)
     return _sent_of(container, ids)
+
+
+def _sender(container: Container) -> Worker:
+    """A worker that runs send jobs only: the texts a request queued, now."""
+    return Worker(container, {SEND: run_send_job})
 
 
 def _sent_of(container: Container, ids: list[int]) -> list[int]:

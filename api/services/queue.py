@@ -20,7 +20,8 @@ from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import Direction, SuggestionState
 from api.container import Container
 from api.services.effects import TurnScope
-from api.services.turns import Locked, TurnResult, ensure_alive, lock, policy_of, run
+from api.services.locking import Locked, ensure_alive, lock, policy_of, run
+from api.services.turns import TurnResult
 from isa_engine.errors import NotAllowed
 from isa_engine.events import Approve, Reject
 from isa_engine.model import SuggestText

@@ -14,7 +14,7 @@ from adapters.storage import audit
 from api.container import Container
 from api.services import drip
 from api.services.effects import TurnScope
-from api.services.turns import lock, policy_of, run
+from api.services.locking import lock, policy_of, run
 from api.services.worker import ClaimedJob, PermanentJobError
 from isa_engine.dialogue import COLD
 from isa_engine.events import TimerFired

@@ -21,7 +21,8 @@ from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import DELIVERY_RANK, DeliveryStatus, Direction
 from api.container import Container
 from api.services.effects import TurnScope, apply_turn, kill_quietly
-from api.services.turns import InboundText, Locked, lock, policy_of
+from api.services.locking import Locked, lock, policy_of
+from api.services.turns import InboundText
 
 UNSUBSCRIBED = 21610
 """Twilio: the recipient replied STOP to the sending number; never text them again (#7)."""

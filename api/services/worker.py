@@ -31,9 +31,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import func, select
-
-from adapters.storage.jobs import ASSIGNED, DEFAULT_LEASE, NEW_LEAD, SEND
+from adapters.storage.jobs import DEFAULT_LEASE
 from adapters.storage.orm import Job
 from api.container import Container
 
@@ -174,55 +172,6 @@ class Worker:
             if not busy:
                 stop.wait(idle)
         log.info("worker %s stopped", self.name)
-
-
-def handlers() -> dict[str, Handler]:
-    """Every job kind the service knows and what runs it."""
-    from api.services import drip, notify, outbox, timers  # late: they import the turns
-    from api.services.effects import ALERT_MAIL, ENROL, NOTIFY, REMIND
-
-    return {
-        SEND: outbox.run_send_job,
-        drip.DRIP: drip.run_drip_job,
-        ENROL: drip.run_enrol_job,
-        NOTIFY: notify.run_notify_job,
-        ALERT_MAIL: notify.run_alert_job,
-        notify.CRM: notify.run_crm_job,
-        REMIND: notify.run_remind_job,
-        NEW_LEAD: notify.run_new_lead_job,
-        ASSIGNED: notify.run_assignment_job,
-        **{kind: timers.run_timer_job for kind in timers.KINDS},
-    }
-
-
-def run_until(container: Container, until: datetime, move_to: Callable[[datetime], None]) -> int:
-    """Run every job due by ``until`` at its due time, moving the clock to it (``move_to``),
-    then move it to ``until``; how many jobs ran. For a clock that can be moved (dev, tests)."""
-    worker, ran = worker_for(container), 0
-    while True:
-        while worker.run_once():
-            ran += 1
-        with container.uow(read_only=True) as uow:
-            due = uow.session.scalar(
-                select(func.min(Job.due_at)).where(Job.parked.is_(False), Job.due_at <= until)
-            )
-        if due is None or due <= container.clock():
-            break
-        move_to(due)
-    move_to(until)
-    while worker.run_once():
-        ran += 1
-    return ran
-
-
-def worker_for(container: Container) -> Worker:
-    """The container's own worker (the in-process one, and the one requests send through)."""
-    found = container.extras.get("worker")
-    if isinstance(found, Worker):
-        return found
-    worker = Worker(container, handlers())
-    container.extras["worker"] = worker
-    return worker
 
 
 @dataclass

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 
 from adapters.storage.vocab import Role
-from api.services.worker import worker_for
+from api.services.dispatch import worker_for
 from tests.adapters.conftest import ServerFactory, smtp_server  # noqa: F401 - a fixture
 from tests.adapters.test_crm_webhook import SECRET, Receiver, receiver  # noqa: F401
 from tests.service.conftest import Service, ServiceFactory, make_service  # noqa: F401

@@ -50,9 +50,9 @@ from adapters.storage.orm import (
     Suggestion,
 )
 from adapters.storage.vocab import DeliveryStatus, Direction, Role, SuggestionState
+from api.services.dispatch import worker_for
 from api.services.effects import FINAL_STEP
 from api.services.outbox import recipient_of, rules_of
-from api.services.worker import worker_for
 from isa_engine.policy.quiet_hours import earliest_send
 from tests.service.conftest import Service, ServiceFactory
 from tests.service.conftest import make_service as make_service  # a fixture

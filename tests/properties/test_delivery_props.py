@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 
 from adapters.console_sms import ConsoleSms
 from adapters.storage.vocab import Role
+from api.services.dispatch import worker_for
 from api.services.effects import FINAL_STEP
 from api.services.outbox import recipient_of, rules_of
-from api.services.worker import worker_for
 from isa_engine.policy.quiet_hours import earliest_send
 from tests.service.conftest import Service, ServiceFactory
 from tests.service.conftest import make_service as make_service  # a fixture

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from adapters.storage.orm import Job
 from adapters.storage.vocab import Role
-from api.services.worker import worker_for
+from api.services.dispatch import worker_for
 from tests.service.conftest import Service, ServiceFactory
 
 ANA = "+15125550142"  # Austin, US Central

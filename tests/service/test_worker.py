@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from adapters.storage.orm import AuditEntry, ConsentRecord, Enrollment, Job, Message
 from adapters.storage.vocab import DeliveryStatus, Direction, EnrollmentState, Role
-from api.services.worker import ClaimedJob, Worker, backoff, worker_for
+from api.services.dispatch import worker_for
+from api.services.worker import ClaimedJob, Worker, backoff
 from tests.service.conftest import Service, ServiceFactory, contact_row
 
 AUSTIN = "+15125550142"
