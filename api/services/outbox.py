@@ -31,7 +31,7 @@ from api.container import Container
 from api.services.effects import EXEMPT_STEPS, TurnScope
 from api.services.locking import lock, policy_of, run
 from api.services.webhook import apply_early_status, mark_unsubscribed
-from api.services.worker import ClaimedJob, Done, PermanentJobError, Worker
+from api.services.worker import ClaimedJob, Done, PermanentJobError, Worker, default_name
 from isa_engine.events import TextNotSent, TextSent
 from isa_engine.policy.quiet_hours import earliest_send
 from isa_engine.policy.recipient import Recipient, locate
@@ -41,6 +41,7 @@ from isa_engine.ports import PermanentSendError, RecipientUnsubscribed, Sms
 
 log = logging.getLogger("isa.outbox")
 
+_SENDER_NAME = default_name()
 IN_FLIGHT_WAIT = timedelta(seconds=2)
 """How long a text waits while another text to the same lead is with the provider."""
 
@@ -107,8 +108,9 @@ def deliver_queued(container: Container, limit: int = 100) -> list[int]:
 
 
 def _sender(container: Container) -> Worker:
-    """A worker that runs send jobs only: the texts a request queued, now."""
-    return Worker(container, {SEND: run_send_job})
+    """A worker that runs send jobs only: the texts a request queued, now (one name a
+    process, as the jobs table shows who holds a job)."""
+    return Worker(container, {SEND: run_send_job}, name=_SENDER_NAME)
 
 
 def _sent_of(container: Container, ids: list[int]) -> list[int]:
