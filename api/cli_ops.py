@@ -6,6 +6,7 @@ import getpass
 import os
 import threading
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
@@ -49,6 +50,7 @@ def serve(
         f"isa-engine on http://{host}:{port} · database {settings.database_url} · "
         f"texts go to {where}"
     )
+    _print_drafts(settings.scripts_dir)
     if settings.embedded and "ISA_WORKER_IN_PROCESS" not in os.environ:
         os.environ["ISA_WORKER_IN_PROCESS"] = "true"  # one process: timers and sends run here
         out.print("due jobs (timers, sends) run in this process")
@@ -65,6 +67,23 @@ def serve(
         proxy_headers=True,
         forwarded_allow_ips=settings.trusted_proxies,  # ISA_TRUSTED_PROXIES
     )
+
+
+def _print_drafts(scripts: Path | None) -> None:
+    """Name the drafts at start-up: versions on disk that no lead gets until published."""
+    from adapters.script_files import catalogue, default_root
+
+    try:
+        found = catalogue(scripts or default_root())
+    except OSError:
+        return  # no scripts folder: the app says so when it needs one
+    drafts = [f"{name}@{v.version}" for name, vs in found.items() for v in vs if v.state == "draft"]
+    if drafts:
+        out.print(
+            f"drafts (no lead gets them until published: isa scripts publish NAME@N): "
+            f"{', '.join(drafts)}",
+            highlight=False,
+        )
 
 
 def worker(
@@ -100,6 +119,26 @@ def worker(
     runner = Worker(container, handlers(), batch=batch, lease=timedelta(seconds=lease))
     out.print(f"worker {runner.name} on {settings.database_url}: Ctrl-C stops it")
     runner.run_until(stop, idle)
+
+
+def publish_script(scripts: Path | None, name: str, version: int) -> int:
+    """``isa scripts publish``: the marker written and the audit entry recorded (no actor: the
+    command line); returns the version live before."""
+    from api.app import create_app
+    from api.services import scripts as versions
+    from api.settings import Settings
+
+    settings = Settings()
+    if scripts is not None:
+        settings = settings.model_copy(update={"scripts_dir": scripts})
+    container = create_app(settings, migrate=settings.embedded, console=False).state.container
+    try:
+        with container.uow() as uow:
+            previous = versions.publish(container, uow.session, name, version, actor_id=None)
+            uow.commit()
+    finally:
+        container.engine.dispose()
+    return previous
 
 
 @db_app.command("upgrade")

@@ -182,3 +182,34 @@ def test_replay_answers_in_the_corpus_format() -> None:
     assert answer["id"] == "c-x" and answer["status"] == "dead"
     assert [o["after_turn"] for o in answer["outbound"]] == [0, 1, 2]
     assert answer["outbound"][-1]["asks"] is None
+
+
+def test_list_shows_the_live_version_and_a_dropped_file_as_a_draft(tmp_path: Path) -> None:
+    scripts = tmp_path / "scripts"
+    (scripts / "buyer").mkdir(parents=True)
+    text = BUYER.read_text(encoding="utf-8")
+    (scripts / "buyer" / "v1.yaml").write_text(text, "utf-8")
+    (scripts / "buyer" / "v2.yaml").write_text(text.replace("version: 1", "version: 2"), "utf-8")
+    env = {"ISA_SCRIPTS_DIR": str(scripts), "ISA_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}"}
+    listed = isa("scripts", "list", env=env)
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert lines[0].split()[:2] == ["buyer@1", "live"]
+    assert lines[1].split()[:2] == ["buyer@2", "draft"]
+    assert "isa scripts publish buyer@2" in lines[1]
+    assert isa("scripts", "show", "buyer", env=env).stdout.startswith("buyer@1")
+
+    published = isa("scripts", "publish", "buyer@2", env=env)
+    assert published.returncode == 0, published.stderr
+    assert "buyer@2 is live" in published.stdout and "was buyer@1" in published.stdout
+    lines = isa("scripts", "list", env=env).stdout.splitlines()
+    assert [line.split()[:2] for line in lines] == [["buyer@1", "earlier"], ["buyer@2", "live"]]
+
+
+def test_publish_refuses_a_version_that_is_not_there(tmp_path: Path) -> None:
+    env = {"ISA_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}"}
+    done = isa("scripts", "publish", "buyer@9", "--scripts", str(REPO / "scripts"), env=env)
+    assert done.returncode == 1 and "no version '9' of 'buyer'" in done.stderr
+    assert not (REPO / "scripts" / "buyer" / "published").exists()
+    bare = isa("scripts", "publish", "buyer", env=env)
+    assert bare.returncode == 1 and "buyer@N" in bare.stderr
