@@ -185,9 +185,17 @@ def scripts_list(scripts: ScriptsDir = None) -> None:  # type: ignore[assignment
     for name, found in catalogue(root).items():
         for v in found:
             hint = f"  (isa scripts publish {name}@{v.version})" if v.state == "draft" else ""
-            print(f"{name + '@' + str(v.version):<16} {v.state:<8} {v.path}{hint}")
+            print(f"{name + '@' + str(v.version):<16} {v.state:<8} {_shown(v.path)}{hint}")
         if len(found) > 1 and marker_version(root, name) is None:
             print(f"  {name}: no published marker, so its first version is live")
+
+
+def _shown(path: str) -> str:
+    """``path`` relative to the current folder when it is inside it."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
 
 
 @scripts_app.command("publish")
