@@ -14,10 +14,11 @@ from rich.console import Console
 
 from adapters import clock
 from adapters.storage.vocab import Role
-from isa_engine.errors import IsaError
+from isa_engine.errors import IsaError, ScriptError
 
 if TYPE_CHECKING:
     from adapters.storage.orm import User
+    from api.settings import Settings
 
 # Each command imports what it uses: the storage, the settings and the web app load only
 # for the commands that need them (`isa scripts …` and `isa nlu …` never do).
@@ -33,18 +34,27 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     workers: Annotated[int, typer.Option(help="Processes (PostgreSQL only).")] = 1,
+    rules: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder of quiet-hours and caps rules (ISA_RULES_DIR; default ./rules). "
+            "rules/dev: try the product at any hour, with the simulated phone only."
+        ),
+    ] = None,
 ) -> None:
     """Run the service (on the embedded SQLite default it migrates the database itself)."""
     import uvicorn
 
     from adapters.storage.migrate import upgrade
-    from api.settings import Settings
 
-    settings = Settings()
+    if rules is not None:
+        os.environ["ISA_RULES_DIR"] = str(rules)  # the workers build their apps from it
+    settings = _settings_or_exit()
     if workers > 1 and settings.embedded:
         raise _fail("several workers need PostgreSQL (ISA_DATABASE_URL): SQLite has one writer")
     if settings.embedded:
         upgrade(settings.database_url)
+    _check_app(settings)  # a bad rules file, policy or script: one located line, no traceback
     where = "Twilio" if settings.twilio_enabled else "the console (no Twilio credentials set)"
     out.print(
         f"isa-engine on http://{host}:{port} · database {settings.database_url} · "
@@ -67,6 +77,40 @@ def serve(
         proxy_headers=True,
         forwarded_allow_ips=settings.trusted_proxies,  # ISA_TRUSTED_PROXIES
     )
+
+
+def _settings_or_exit() -> Settings:
+    """The settings from the environment, or each bad one on a line and exit 1."""
+    from pydantic import ValidationError
+
+    from api.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as e:
+        for problem in e.errors():
+            where = ".".join(str(p) for p in problem["loc"])
+            name = f"ISA_{where.upper()}: " if where else ""
+            message = str(problem["msg"]).removeprefix("Value error, ")
+            err.print(f"error: {name}{message}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+def _check_app(settings: Settings) -> None:
+    """Build the app once, as each worker will, so what would stop it stops ``isa serve``
+    here: each located error (``file:line:col: what``) on its own line, then exit 1."""
+    from api.app import create_app
+
+    try:
+        app = create_app(settings, migrate=False, console=False)
+    except ScriptError as e:  # rules, scripts, campaigns: each error on its own line
+        for line in str(e).splitlines():
+            err.print(line, highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    except (IsaError, ValueError) as e:  # ValueError: a bad ISA_AUTO_APPROVE
+        err.print(f"error: {e}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    app.state.container.engine.dispose()
 
 
 def _print_drafts(scripts: Path | None) -> None:

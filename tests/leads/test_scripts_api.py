@@ -189,3 +189,20 @@ def test_isa_scripts_publish_reaches_a_running_server(api: Api, database_url: st
             select(AuditEntry).where(AuditEntry.action == "script.publish")
         ).one()
     assert (entry.subject_id, entry.actor_id, entry.details["previous"]) == ("buyer@2", None, 1)
+
+
+def test_an_upload_hears_of_every_kind_of_error_and_of_an_unclosed_quote_where_it_opened(
+    api: Api,
+) -> None:
+    both = BUYER_V2.replace("slot: baths", "slot: bathz", 1).replace(
+        "And how many bathrooms?", "And how many bathrooms? A family-friendly street.", 1
+    )
+    messages = [e["message"] for e in _upload(api, both).json()["errors"]]
+    assert any("unknown slot 'bathz'" in m for m in messages)
+    assert any('banned phrase "family-friendly"' in m for m in messages)
+    quoted = BUYER_V2.replace("ask: Great! How many", 'ask: "Great! How many', 1)
+    answer = _upload(api, quoted)
+    assert answer.status_code == 422
+    (error,) = answer.json()["errors"]
+    line = next(n for n, t in enumerate(quoted.splitlines(), 1) if 'ask: "Great!' in t)
+    assert error["line"] == line and "quote is never closed" in error["message"]
