@@ -268,3 +268,12 @@ def test_serve_stops_on_a_bad_rules_file_with_one_located_line(tmp_path: Path) -
     assert "Traceback" not in done.stderr + done.stdout
     (only,) = done.stderr.splitlines()
     assert only.startswith(f"{federal}:{line}:") and "is not a time of day" in only
+
+
+def test_serve_refuses_the_dev_rules_without_the_simulated_phone(tmp_path: Path) -> None:
+    env = {"ISA_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}"}
+    done = isa("serve", "--port", "1", "--rules", "rules/dev", env=env)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    (only,) = done.stderr.splitlines()
+    assert only.startswith("rules/dev/override.yaml:9:1: dev_override ignores quiet hours")
+    assert "ISA_DEV_PHONE=true" in only
