@@ -99,9 +99,12 @@ def read_conversation(contact_id: IdPath, container: ContainerDep, user: UserDep
         contact = contact_for(uow, user, contact_id)
         view = agents.view(uow, contact)
         waits = held.held_texts(container, uow, contact, container.clock())
+        broke = held.overridden(uow, [m["id"] for m in view["messages"]], contact.phone)
     for message in view["messages"]:
         if message["id"] in waits:
             message["held"] = waits[message["id"]]
+        if message["id"] in broke:
+            message["override"] = broke[message["id"]]
     return view
 
 

@@ -156,13 +156,16 @@ def _thread(container: Container, phone: Annotated[str, "E.164"]) -> dict[str, A
             )
             .order_by(Message.created_at, Message.id)
         )
+        shown = list(messages)
+        broke = held.overridden(uow, [m.id for m in shown], phone)  # under rules/dev only
         thread = [
             {
                 "from": "lead" if m.direction == Direction.IN else "assistant",
                 "text": m.body,
                 "at": m.created_at,
+                **({"override": broke[m.id]} if m.id in broke else {}),
             }
-            for m in messages
+            for m in shown
         ]
         waiting = 0
         if conv is not None:

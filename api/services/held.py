@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from adapters.storage.orm import Contact, Message
+from adapters.storage.orm import AuditEntry, Contact, Message
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import DeliveryStatus, Direction
 from api.container import Container
@@ -161,3 +161,28 @@ def still_held(container: Container, contact_id: int, now: datetime) -> str | No
             return None
         waiting = held_texts(container, uow, contact, now)
     return next(iter(waiting.values()), None)
+
+
+def overridden(
+    uow: SqlAlchemyUnitOfWork, message_ids: Collection[int], phone: str
+) -> dict[int, str]:
+    """The texts the dev rules let go in the lead's quiet hours (``send.override``), by id,
+    each with when a real lead's text would have gone, in the lead's time."""
+    if not message_ids:
+        return {}
+    rows = uow.session.execute(
+        select(AuditEntry.subject_id, AuditEntry.details).where(
+            AuditEntry.action == "send.override",
+            AuditEntry.subject_type == "message",
+            AuditEntry.subject_id.in_([str(i) for i in message_ids]),
+        )
+    )
+    zone = lead_zone(phone)
+    out: dict[int, str] = {}
+    for subject, details in rows:
+        until = datetime.fromisoformat(str((details or {}).get("would_wait_until")))
+        out[int(subject)] = (
+            "sent in the lead's quiet hours under the dev rules: a real lead's text would "
+            f"have waited until {until.astimezone(zone):%a %H:%M}"
+        )
+    return out

@@ -88,9 +88,12 @@ def conversation_context(container: Container, session: Session, contact_id: int
         contact = contact_for(uow, session.user, contact_id)
         view = agents.view(uow, contact)
         waits = held.held_texts(container, uow, contact, container.clock())
+        broke = held.overridden(uow, [m["id"] for m in view["messages"]], contact.phone)
         for message in view["messages"]:
             if message["id"] in waits:  # queued: say why it has not gone (quiet hours, a cap)
                 message["note"] = waits[message["id"]]
+            elif message["id"] in broke:  # sent at night under rules/dev: say so
+                message["note"] = broke[message["id"]]
         names = {u.id: u.name for u in uow.session.scalars(select(User))}
         campaigns = sorted(set(uow.session.scalars(select(Campaign.name))))
         conv = view["conversation"]

@@ -83,12 +83,18 @@ def test_the_dev_rules_send_at_night_and_say_which_quiet_hours_they_broke(
     make_service: ServiceFactory,
 ) -> None:
     svc = make_service(twilio=False, rules_dir=REPO / "rules" / "dev")
-    _, isa = _night_lead(svc)
+    contact_id, isa = _night_lead(svc)
     (item,) = svc.client.get("/queue", headers=isa).json()["items"]
     approved = svc.client.post(f"/queue/{item['id']}/approve", headers=isa).json()
     assert approved["held"].startswith("sent at once: the dev rules (")
     assert approved["held"].endswith(f"ignore quiet hours; a real lead's text would be {WHY}")
     assert [t.startswith("Hi Ana!") for t in svc.texted(ANA)] == [True]
+    (opening,) = svc.client.get(f"/dev/sms/{ANA}").json()["thread"]
+    assert opening["override"].endswith("would have waited until Tue 09:00")
+    _, coordinator = svc.user("cora@example.com", Role.COORDINATOR, "Cora")
+    thread = svc.client.get(f"/conversations/{contact_id}", headers=coordinator).json()
+    assert thread["messages"][0]["override"] == opening["override"]
+    assert "would have waited until Tue 09:00" in svc.client.get(f"/console/phone/{ANA}").text
     with svc.container.uow(read_only=True) as uow:
         entry = uow.session.scalars(
             select(AuditEntry).where(AuditEntry.action == "send.override")
