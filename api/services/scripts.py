@@ -13,6 +13,7 @@ so publishing only ever affects conversations started afterwards.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from pathlib import Path
@@ -20,7 +21,13 @@ from pathlib import Path
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from adapters.script_files import PUBLISHED_FILE, FileScriptStore, catalogue, marker_version
+from adapters.script_files import (
+    PUBLISHED_FILE,
+    FileScriptStore,
+    catalogue,
+    load_file,
+    marker_version,
+)
 
 # the routes and the console read these here, as the service's own
 from adapters.script_files import VersionInfo as VersionInfo
@@ -36,6 +43,8 @@ from isa_engine.model import OutcomeKind, Status
 from isa_engine.script import Script
 
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
+_REFUSED = "scripts_refused_on_disk"
+_log = logging.getLogger("isa.scripts")
 
 
 def _root(container: Container) -> Path:
@@ -52,13 +61,38 @@ def store(container: Container) -> FileScriptStore:
 
     ``FileScriptStore`` loads once and caches; comparing the files on disk
     (a glob, no parsing) lets every API and worker process see uploads.
+    A file that does not validate (a draft saved half-written, dropped into the
+    folder) is left out: the versions loaded before keep serving leads, and the
+    error is logged once; reading or publishing that version says what is wrong.
     """
     cached = container.scripts
     on_disk = {p.resolve() for p in cached.root.glob("*/v*.y*ml")}
     known = {Path(s.source).resolve() for v in cached.load().values() for s in v.values()}
-    if on_disk != known:
-        container.scripts = FileScriptStore(cached.root)
-    return container.scripts
+    if on_disk == known:
+        return cached
+    stamp = {(p, p.stat().st_mtime_ns, p.stat().st_size) for p in on_disk if p.exists()}
+    if container.extras.get(_REFUSED) == stamp:
+        return cached  # the files that failed have not changed since: not parsed again
+    fresh = FileScriptStore(cached.root)
+    try:
+        fresh.load()
+    except ScriptErrors as e:
+        container.extras[_REFUSED] = stamp
+        _log.warning("script files left out, the loaded versions keep serving:\n%s", e)
+        return cached
+    container.scripts = fresh
+    return fresh
+
+
+def _script(container: Container, name: str, version: int) -> Script:
+    """``name@version`` from the store, or, for a file the store left out, its own errors."""
+    try:
+        return store(container).get(f"{name}@{version}")
+    except UnknownScript:
+        path = versions_on_disk(_root(container), name).get(version)
+        if path is None:
+            raise
+        return load_file(path)  # ScriptErrors, located, when it does not validate
 
 
 def published_ref(container: Container, name: str) -> str:
@@ -77,7 +111,7 @@ def list_scripts(container: Container) -> dict[str, list[VersionInfo]]:
 def get_version(container: Container, name: str, version: int) -> tuple[Script, str]:
     """The validated script and its YAML text."""
     _check_name(name)
-    script = store(container).get(f"{name}@{version}")
+    script = _script(container, name, version)
     return script, Path(script.source).read_text(encoding="utf-8")
 
 
@@ -162,7 +196,14 @@ def publish(
     """
     _check_name(name)
     root = _root(container)
-    store(container).get(f"{name}@{version}")  # refuses unknown or invalid versions
+    _script(container, name, version)  # refuses unknown or invalid versions
+    if f"{name}@{version}" not in {
+        s.key for v in store(container).load().values() for s in v.values()
+    }:
+        raise NotAllowed(  # it validates, but another file kept the store from reloading
+            f"{name}@{version} cannot be published while other script files do not validate "
+            "(isa scripts validate scripts/ lists them)"
+        )
     previous = published_version(root, name)
     _write_marker(root, name, version)
     audit.record(

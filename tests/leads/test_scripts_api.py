@@ -206,3 +206,21 @@ def test_an_upload_hears_of_every_kind_of_error_and_of_an_unclosed_quote_where_i
     (error,) = answer.json()["errors"]
     line = next(n for n, t in enumerate(quoted.splitlines(), 1) if 'ask: "Great!' in t)
     assert error["line"] == line and "quote is never closed" in error["message"]
+
+
+def test_a_broken_draft_dropped_into_a_running_server_leaves_leads_on_the_live_version(
+    api: Api,
+) -> None:
+    draft = api.container.scripts.root / "buyer" / "v2.yaml"
+    draft.write_text(BUYER_V2.replace("slot: baths", "slot: bathz", 1), encoding="utf-8")
+    lead = api.lead(phone="6155550115")["contact_id"]  # not a 422: the draft is left out
+    assert _script_of(api, lead) == "buyer@1"
+    assert [v["state"] for v in api.get("/scripts")[0]["versions"]] == ["live", "draft"]
+    shown = api.client.get("/scripts/buyer/2", headers=api.headers("author"))
+    assert shown.status_code == 422 and "bathz" in shown.text
+    refused = api.client.post("/scripts/buyer/2/publish", headers=api.headers("author"))
+    assert refused.status_code == 422 and "bathz" in refused.text
+    draft.write_text(BUYER_V2, encoding="utf-8")  # fixed
+    fixed = api.client.post("/scripts/buyer/2/publish", headers=api.headers("author"))
+    assert fixed.status_code == 200, fixed.text
+    assert _script_of(api, api.lead(phone="6155550116")["contact_id"]) == "buyer@2"
