@@ -54,23 +54,31 @@ def serve(
         raise _fail("several workers need PostgreSQL (ISA_DATABASE_URL): SQLite has one writer")
     if settings.embedded:
         upgrade(settings.database_url)
-    _check_app(settings)  # a bad rules file, policy or script: one located line, no traceback
+    in_process = settings.embedded and "ISA_WORKER_IN_PROCESS" not in os.environ
+    if in_process:
+        os.environ["ISA_WORKER_IN_PROCESS"] = "true"  # one process: timers and sends run here
+        settings = settings.model_copy(update={"worker_in_process": True})
+    # built here, so a bad rules file, policy or script stops isa serve with one located line
+    # each and no traceback; one process serves this very app, several build their own
+    app = _checked_app(settings)
     where = "Twilio" if settings.twilio_enabled else "the console (no Twilio credentials set)"
     out.print(
         f"isa-engine on http://{host}:{port} · database {settings.database_url} · "
         f"texts go to {where}"
     )
     _print_drafts(settings.scripts_dir)
-    if settings.embedded and "ISA_WORKER_IN_PROCESS" not in os.environ:
-        os.environ["ISA_WORKER_IN_PROCESS"] = "true"  # one process: timers and sends run here
+    if in_process:
         out.print("due jobs (timers, sends) run in this process")
-    # a factory: each worker process builds its own app (engine, pool) from the environment
+    target: Any = app
+    if workers > 1:  # a factory: each worker process builds its own app (engine, pool)
+        app.state.container.engine.dispose()
+        target = "api.app:create_app"
     uvicorn.run(
-        "api.app:create_app",
+        target,
         host=host,
         port=port,
         workers=workers,
-        factory=True,
+        factory=workers > 1,
         # a process busy with a burst of texts may answer uvicorn's ping late; killing it
         # then (the default allows 5 s) drops its requests and restarts it into the same load
         timeout_worker_healthcheck=30,
@@ -96,13 +104,13 @@ def _settings_or_exit() -> Settings:
         raise typer.Exit(1) from None
 
 
-def _check_app(settings: Settings) -> None:
-    """Build the app once, as each worker will, so what would stop it stops ``isa serve``
-    here: each located error (``file:line:col: what``) on its own line, then exit 1."""
+def _checked_app(settings: Settings) -> Any:
+    """The app for ``settings``, or each located error (``file:line:col: what``) on its own
+    line and exit 1: what would stop the app stops ``isa serve`` here, without a traceback."""
     from api.app import create_app
 
     try:
-        app = create_app(settings, migrate=False, console=False)
+        return create_app(settings, migrate=False)
     except ScriptError as e:  # rules, scripts, campaigns: each error on its own line
         for line in str(e).splitlines():
             err.print(line, highlight=False, markup=False, soft_wrap=True)
@@ -110,7 +118,6 @@ def _check_app(settings: Settings) -> None:
     except (IsaError, ValueError) as e:  # ValueError: a bad ISA_AUTO_APPROVE
         err.print(f"error: {e}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(1) from None
-    app.state.container.engine.dispose()
 
 
 def _print_drafts(scripts: Path | None) -> None:
