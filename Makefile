@@ -12,8 +12,12 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-serve: install  ## the service on ./isa.db, texts to the console, POST /dev/sms as the lead's phone
-	ISA_DEV_PHONE=$${ISA_DEV_PHONE:-true} $(BIN)/isa serve
+HOST ?= 127.0.0.1
+PORT ?= 8000
+RULES ?=
+
+serve: install  ## the service on ./isa.db, texts to the console, POST /dev/sms as the lead's phone (HOST=, PORT=, RULES=rules/dev at night)
+	ISA_DEV_PHONE=$${ISA_DEV_PHONE:-true} $(BIN)/isa serve --host $(HOST) --port $(PORT)$(if $(RULES), --rules $(RULES))
 
 chat: install  ## talk to the buyer script as a lead
 	$(BIN)/isa chat buyer

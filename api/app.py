@@ -27,6 +27,7 @@ from api.services.policy import ApprovalPolicy
 from api.services.worker import BackgroundWorker
 from api.settings import Settings
 from isa_engine import persona
+from isa_engine.errors import ScriptError
 from isa_engine.reading import read
 
 
@@ -52,6 +53,15 @@ def create_app(
     settings = settings or Settings()
     policy = ApprovalPolicy.parse(settings.auto_approve)  # a bad ISA_AUTO_APPROVE stops here
     rules = load_rules(settings.rules_dir)  # so do bad quiet-hours rules
+    if rules.override is not None and not settings.dev_phone:
+        path, line, col = rules.override.rsplit(":", 2)
+        raise ScriptError(
+            path,
+            int(line),
+            int(col),
+            "dev_override ignores quiet hours: only for trying the product with the simulated "
+            "phone (ISA_DEV_PHONE=true, never with Twilio); use the rules folder without it",
+        )
     if migrate if migrate is not None else settings.embedded:
         upgrade(settings.database_url)
     engine = make_engine(settings.database_url)

@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="isa-engine: follow up real-estate leads by text message.", no_args_is_help=True
 )
-scripts_app = typer.Typer(help="Validate, show and compare scripts.", no_args_is_help=True)
+scripts_app = typer.Typer(
+    help="Validate, show, compare, list and publish scripts.", no_args_is_help=True
+)
 nlu_app = typer.Typer(help="Read lead replies.", no_args_is_help=True)
 app.add_typer(scripts_app, name="scripts")
 app.add_typer(nlu_app, name="nlu")
@@ -37,7 +39,12 @@ app.add_typer(cli_leads.leads_app, name="leads")
 
 err = Console(stderr=True)
 ScriptsDir = Annotated[
-    Path, typer.Option("--scripts", help="Folder of scripts (scripts/<name>/vN.yaml).")
+    Path,
+    typer.Option(
+        "--scripts",
+        envvar="ISA_SCRIPTS_DIR",
+        help="Folder of scripts (scripts/<name>/vN.yaml); default ./scripts.",
+    ),
 ]
 ApproveAfter = Annotated[
     str, typer.Option(help="How long the ISA takes to approve each reply (30s, 10m, 2h).")
@@ -167,6 +174,55 @@ def scripts_diff(
     except IsaError as e:
         raise _fail(e) from None
     script_views.diff(Console(), old, new)
+
+
+@scripts_app.command("list")
+def scripts_list(scripts: ScriptsDir = None) -> None:  # type: ignore[assignment]
+    """Every script's versions: which one is live (new leads get it) and which are drafts."""
+    from adapters.script_files import catalogue, default_root, marker_version
+
+    root = scripts or default_root()
+    for name, found in catalogue(root).items():
+        for v in found:
+            hint = f"  (isa scripts publish {name}@{v.version})" if v.state == "draft" else ""
+            print(f"{name + '@' + str(v.version):<16} {v.state:<8} {_shown(v.path)}{hint}")
+        if len(found) > 1 and marker_version(root, name) is None:
+            print(f"  {name}: no published marker, so its first version is live")
+
+
+def _shown(path: str) -> str:
+    """``path`` relative to the current folder when it is inside it."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
+@scripts_app.command("publish")
+def scripts_publish(
+    ref: Annotated[str, typer.Argument(help="NAME@VERSION to give new conversations")],
+    scripts: ScriptsDir = None,  # type: ignore[assignment]
+) -> None:
+    """Make a version live: new conversations start on it, running ones stay on theirs.
+
+    Takes effect at once in a running server (it reads the marker for each new lead);
+    recorded in the audit log of ISA_DATABASE_URL.
+    """
+    from api import cli_ops
+
+    name, _, version = ref.partition("@")
+    if not version.isdigit():
+        raise _fail(IsaError(f"say which version: {name}@N (isa scripts list shows them)"))
+    try:
+        previous = cli_ops.publish_script(scripts, name, int(version))
+    except IsaError as e:
+        raise _fail(e) from None
+    Console().print(
+        f"{name}@{version} is live: new conversations start on it (was {name}@{previous}); "
+        "running ones stay on theirs",
+        highlight=False,
+        markup=False,
+    )
 
 
 @nlu_app.command("parse")

@@ -105,13 +105,14 @@ def import_csv(
             csv_import.write_rejects(out, headers, report.rejected)
     s = report.summary()
     err.print(
-        f"read {s['read']} = imported {s['imported']} + merged {s['merged']} + rejected "
-        f"{s['rejected']} in {seconds:.1f} s ({s['read'] / max(seconds, 1e-9):,.0f} rows/s)"
+        f"read {s['read']}: {s['text']} in {seconds:.1f} s "
+        f"({s['read'] / max(seconds, 1e-9):,.0f} rows/s)"
         + (f"; conversations started {s['started']}" if start else ""),
         highlight=False,
         soft_wrap=True,
+        markup=False,
     )
-    print(", ".join(f"{k}={v}" for k, v in s.items() if k != "not_started"))
+    print(", ".join(f"{k}={v}" for k, v in s.items() if k not in ("not_started", "text")))
     if report.rejected:
         raise typer.Exit(1)
 

@@ -6,6 +6,7 @@ import getpass
 import os
 import threading
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
@@ -13,10 +14,11 @@ from rich.console import Console
 
 from adapters import clock
 from adapters.storage.vocab import Role
-from isa_engine.errors import IsaError
+from isa_engine.errors import IsaError, ScriptError
 
 if TYPE_CHECKING:
     from adapters.storage.orm import User
+    from api.settings import Settings
 
 # Each command imports what it uses: the storage, the settings and the web app load only
 # for the commands that need them (`isa scripts …` and `isa nlu …` never do).
@@ -32,39 +34,107 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     workers: Annotated[int, typer.Option(help="Processes (PostgreSQL only).")] = 1,
+    rules: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder of quiet-hours and caps rules (ISA_RULES_DIR; default ./rules). "
+            "rules/dev: try the product at any hour, with the simulated phone only."
+        ),
+    ] = None,
 ) -> None:
     """Run the service (on the embedded SQLite default it migrates the database itself)."""
     import uvicorn
 
     from adapters.storage.migrate import upgrade
-    from api.settings import Settings
 
-    settings = Settings()
+    if rules is not None:
+        os.environ["ISA_RULES_DIR"] = str(rules)  # the workers build their apps from it
+    settings = _settings_or_exit()
     if workers > 1 and settings.embedded:
         raise _fail("several workers need PostgreSQL (ISA_DATABASE_URL): SQLite has one writer")
     if settings.embedded:
         upgrade(settings.database_url)
+    in_process = settings.embedded and "ISA_WORKER_IN_PROCESS" not in os.environ
+    if in_process:
+        os.environ["ISA_WORKER_IN_PROCESS"] = "true"  # one process: timers and sends run here
+        settings = settings.model_copy(update={"worker_in_process": True})
+    # built here, so a bad rules file, policy or script stops isa serve with one located line
+    # each and no traceback; one process serves this very app, several build their own
+    app = _checked_app(settings)
     where = "Twilio" if settings.twilio_enabled else "the console (no Twilio credentials set)"
     out.print(
         f"isa-engine on http://{host}:{port} · database {settings.database_url} · "
         f"texts go to {where}"
     )
-    if settings.embedded and "ISA_WORKER_IN_PROCESS" not in os.environ:
-        os.environ["ISA_WORKER_IN_PROCESS"] = "true"  # one process: timers and sends run here
+    _print_drafts(settings.scripts_dir)
+    if in_process:
         out.print("due jobs (timers, sends) run in this process")
-    # a factory: each worker process builds its own app (engine, pool) from the environment
+    target: Any = app
+    if workers > 1:  # a factory: each worker process builds its own app (engine, pool)
+        app.state.container.engine.dispose()
+        target = "api.app:create_app"
     uvicorn.run(
-        "api.app:create_app",
+        target,
         host=host,
         port=port,
         workers=workers,
-        factory=True,
+        factory=workers > 1,
         # a process busy with a burst of texts may answer uvicorn's ping late; killing it
         # then (the default allows 5 s) drops its requests and restarts it into the same load
         timeout_worker_healthcheck=30,
         proxy_headers=True,
         forwarded_allow_ips=settings.trusted_proxies,  # ISA_TRUSTED_PROXIES
     )
+
+
+def _settings_or_exit() -> Settings:
+    """The settings from the environment, or each bad one on a line and exit 1."""
+    from pydantic import ValidationError
+
+    from api.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as e:
+        for problem in e.errors():
+            where = ".".join(str(p) for p in problem["loc"])
+            name = f"ISA_{where.upper()}: " if where else ""
+            message = str(problem["msg"]).removeprefix("Value error, ")
+            err.print(f"error: {name}{message}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+def _checked_app(settings: Settings) -> Any:
+    """The app for ``settings``, or each located error (``file:line:col: what``) on its own
+    line and exit 1: what would stop the app stops ``isa serve`` here, without a traceback."""
+    from api.app import create_app
+
+    try:
+        return create_app(settings, migrate=False)
+    except ScriptError as e:  # rules, scripts, campaigns: each error on its own line
+        for line in str(e).splitlines():
+            err.print(line, highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    except (IsaError, ValueError) as e:  # ValueError: a bad ISA_AUTO_APPROVE
+        err.print(f"error: {e}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+def _print_drafts(scripts: Path | None) -> None:
+    """Name the drafts at start-up: versions on disk that no lead gets until published."""
+    from adapters.script_files import catalogue, default_root
+
+    try:
+        found = catalogue(scripts or default_root())
+    except OSError:
+        return  # no scripts folder: the app says so when it needs one
+    drafts = [f"{name}@{v.version}" for name, vs in found.items() for v in vs if v.state == "draft"]
+    if drafts:
+        out.print(
+            f"drafts (no lead gets them until published: isa scripts publish NAME@N): "
+            f"{', '.join(drafts)}",
+            highlight=False,
+        )
 
 
 def worker(
@@ -101,6 +171,26 @@ def worker(
     runner = Worker(container, handlers(), batch=batch, lease=timedelta(seconds=lease))
     out.print(f"worker {runner.name} on {settings.database_url}: Ctrl-C stops it")
     runner.run_until(stop, idle)
+
+
+def publish_script(scripts: Path | None, name: str, version: int) -> int:
+    """``isa scripts publish``: the marker written and the audit entry recorded (no actor: the
+    command line); returns the version live before."""
+    from api.app import create_app
+    from api.services import scripts as versions
+    from api.settings import Settings
+
+    settings = Settings()
+    if scripts is not None:
+        settings = settings.model_copy(update={"scripts_dir": scripts})
+    container = create_app(settings, migrate=settings.embedded, console=False).state.container
+    try:
+        with container.uow() as uow:
+            previous = versions.publish(container, uow.session, name, version, actor_id=None)
+            uow.commit()
+    finally:
+        container.engine.dispose()
+    return previous
 
 
 @db_app.command("upgrade")

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import isa_engine.policy.fair_housing as fair_housing
 from isa_engine import persona, sms
 from isa_engine.errors import ScriptError, ScriptErrors
-from isa_engine.located_yaml import Located
+from isa_engine.located_yaml import Located, load_located
 from isa_engine.model import SLOT_CHOICES, SLOT_TYPES, SLOTS, Intent, SlotValue
 from isa_engine.script import HANDLED_INTENTS, Condition, Script, validate_shape
 from isa_engine.templates import ALLOWED_NAMES, Template
@@ -49,12 +49,52 @@ ROLE_WORDS: dict[str, dict[str, str]] = {
 
 
 def parse_script(text: str, source: str) -> Script:
-    """Validate one script file's text; raise ScriptErrors listing every problem found."""
-    script, doc = validate_shape(text, source)
+    """Validate one script file's text; raise ScriptErrors listing every problem found.
+
+    A file whose shape is wrong (an unknown key, a missing one) is not checked further,
+    but its texts still go through the Fair Housing linter: an author sees every kind of
+    error in one go, not the next kind only after fixing the first.
+    """
+    try:
+        script, doc = validate_shape(text, source)
+    except ScriptErrors as e:
+        raise ScriptErrors([*e.errors, *_lint_texts(text, source)]) from None
     problems = check_script(script, doc)
     if problems:
         raise ScriptErrors(problems)
     return script
+
+
+_TEXT_KEYS = frozenset({"opening", "ask", "reask", "reply", "reminder"})
+Path = tuple[str | int, ...]
+
+
+def _lint_texts(text: str, source: str) -> list[ScriptError]:
+    """The Fair Housing errors of every text in a file that failed its shape check."""
+    try:
+        doc = load_located(text, source)
+    except ScriptError:
+        return []  # not YAML: the syntax error says so
+    return [
+        doc.error(path, f"Fair Housing: {problem}")
+        for path, value in _texts(doc.data, ())
+        for problem in fair_housing.lint(value)
+    ]
+
+
+def _texts(
+    node: object, path: tuple[str | int, ...]
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Each text a script would send: the values under ``_TEXT_KEYS`` and ``closings``."""
+    if isinstance(node, str):
+        if path and (path[-1] in _TEXT_KEYS or path[0] == "closings"):
+            yield path, node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _texts(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _texts(value, (*path, i))
 
 
 def check_script(script: Script, doc: Located) -> list[ScriptError]:
@@ -183,9 +223,10 @@ def template_problems(
     to the same checks. ``allowed`` is the set of placeholders the text may use.
     """
     unknown = sorted(template.names - allowed)
-    if unknown:
+    fair = [f"Fair Housing: {problem}" for problem in fair_housing.lint(template.source)]
+    if unknown:  # not rendered (its length is unknown), but its words are still checked
         may = "contact, agent and slot names" if allowed >= SLOTS else " and ".join(sorted(allowed))
-        return [f"unknown placeholder {', '.join(unknown)}: templates may use {may}"]
+        return [f"unknown placeholder {', '.join(unknown)}: templates may use {may}", *fair]
     problems = []
     text = _sample(template, language)
     info = sms.segments(text)
@@ -194,7 +235,7 @@ def template_problems(
             f"too long: {info.segments} SMS segments ({info.encoding}, {info.units} units "
             f"filled in with long names); at most {MAX_SEGMENTS}"
         )
-    problems += [f"Fair Housing: {problem}" for problem in fair_housing.lint(template.source)]
+    problems += fair
     verdict = persona.check(text, SAMPLE_AGENT, SAMPLE_LAST_NAME)
     if not verdict.ok:
         problems.append(f"persona guard: {'; '.join(verdict.reasons)}")

@@ -104,6 +104,24 @@ class Located:
         return ScriptError(self.source, line, col, message)
 
 
+def _syntax_error(e: yaml.MarkedYAMLError, source: str) -> ScriptError:
+    """A YAML syntax error, located where the author must look: an unclosed quote where it
+    opened (the scanner notices only at the end of the file, or at the next document)."""
+    if e.context == "while scanning a quoted scalar" and e.context_mark is not None:
+        mark = e.context_mark
+        found = f" ({e.problem} at line {e.problem_mark.line + 1})" if e.problem_mark else ""
+        return ScriptError(
+            source,
+            mark.line + 1,
+            mark.column + 1,
+            f"not valid YAML: this quote is never closed{found}; end the text with the same "
+            "quote mark",
+        )
+    at = e.problem_mark or e.context_mark
+    line, col = (at.line + 1, at.column + 1) if at else (1, 1)
+    return ScriptError(source, line, col, f"not valid YAML: {e.problem or e}")
+
+
 def load_located(text: str, source: str) -> Located:
     """Parse one YAML document; a syntax error or a refusal becomes a located ScriptError."""
     if len(text) > MAX_CHARS:
@@ -118,9 +136,7 @@ def load_located(text: str, source: str) -> Located:
         line, col = (e.mark.line + 1, e.mark.column + 1) if e.mark else (1, 1)
         raise ScriptError(source, line, col, e.message) from None
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise ScriptError(source, line, col, f"not valid YAML: {e.problem or e}") from None
+        raise _syntax_error(e, source) from None
     except yaml.reader.ReaderError as e:  # a control character YAML does not allow
         before = text[: e.position]
         line, col = before.count("\n") + 1, e.position - (before.rfind("\n") + 1) + 1

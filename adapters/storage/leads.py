@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, cast
+from datetime import UTC, datetime
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -28,12 +28,15 @@ from sqlalchemy.orm import Session, aliased
 
 from adapters.storage.orm import (
     Assignment,
+    ConsentRecord,
     Contact,
     ConversationRow,
     Inquiry,
 )
 from adapters.storage.repositories import insert_ignoring_conflicts
 from adapters.storage.vocab import AssignmentState
+
+_T = TypeVar("_T")
 
 # SQLite allows 32,766 bound parameters per statement; stay well below for IN lists.
 _IN_CHUNK = 900
@@ -208,7 +211,7 @@ def unassigned(
     return int(total or 0), [(r[0], r[1], r[2], r[3]) for r in session.execute(page)]
 
 
-def _chunks(values: Sequence[str], size: int = _IN_CHUNK) -> Iterable[Sequence[str]]:
+def _chunks(values: Sequence[_T], size: int = _IN_CHUNK) -> Iterable[Sequence[_T]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
@@ -247,3 +250,101 @@ def insert_inquiries(session: Session, inquiries: Sequence[dict[str, Any]]) -> N
     """Insert inquiry rows (dicts of Inquiry columns) with one executemany."""
     if inquiries:
         session.execute(cast(Table, Inquiry.__table__).insert(), list(inquiries))
+
+
+# What makes two inquiries of one contact the same lead event, for a re-imported CSV row: every
+# Leads-tab field, and the time it was received when the file says it (else any time matches).
+INQUIRY_KEY_FIELDS = (
+    "source",
+    "inquiry_type",
+    "property_address",
+    "property_state",
+    "property_zip",
+    "message",
+    "lead_status",
+    "contact_status",
+    "contact_type",
+    "business_source",
+    "interest_level",
+    "priority",
+    "time_frame",
+)
+InquiryKey = tuple[object, ...]
+ConsentKey = tuple[str, str, str | None]
+
+
+def inquiry_key(fields: dict[str, Any], received_at: datetime | None) -> InquiryKey:
+    """The key of one inquiry's fields; ``received_at`` None for "whenever it was received"."""
+    values = tuple(
+        None if (v := fields.get(name)) is None else str(v) for name in INQUIRY_KEY_FIELDS
+    )
+    when = None if received_at is None else _utc(received_at).isoformat()
+    return (*values, when)
+
+
+def _utc(when: datetime) -> datetime:
+    return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def inquiry_keys(session: Session, contact_ids: Collection[int]) -> dict[int, set[InquiryKey]]:
+    """Each contact's inquiries as keys, each twice: with its received time and without."""
+    found: dict[int, set[InquiryKey]] = {c: set() for c in contact_ids}
+    columns = [getattr(Inquiry, name) for name in INQUIRY_KEY_FIELDS]
+    for chunk in _chunks(sorted(contact_ids)):
+        rows = session.execute(
+            select(Inquiry.contact_id, Inquiry.received_at, *columns).where(
+                Inquiry.contact_id.in_(chunk)
+            )
+        )
+        for contact_id, received_at, *values in rows:
+            fields = dict(zip(INQUIRY_KEY_FIELDS, values, strict=True))
+            keys = found[contact_id]
+            keys.add(inquiry_key(fields, None))
+            keys.add(inquiry_key(fields, received_at))
+    return found
+
+
+def consent_keys(session: Session, contact_ids: Collection[int]) -> dict[int, set[ConsentKey]]:
+    """Each contact's consent records as (source, wording, reference)."""
+    found: dict[int, set[ConsentKey]] = {c: set() for c in contact_ids}
+    for chunk in _chunks(sorted(contact_ids)):
+        rows = session.execute(
+            select(
+                ConsentRecord.contact_id,
+                ConsentRecord.source,
+                ConsentRecord.wording,
+                ConsentRecord.reference,
+            ).where(ConsentRecord.contact_id.in_(chunk))
+        )
+        for contact_id, source, wording, reference in rows:
+            found[contact_id].add((source, wording, reference))
+    return found
+
+
+def fill_contacts(
+    session: Session, fields: Sequence[str], wanted: dict[int, list[dict[str, Any]]]
+) -> dict[int, set[str]]:
+    """Give each contact the ``fields`` it lacks from its rows (first non-empty value wins);
+    a value it has is never replaced. Returns the fields each contact gained."""
+    gained: dict[int, set[str]] = {}
+    columns = [getattr(Contact, name) for name in fields]
+    for chunk in _chunks(sorted(wanted)):
+        for contact_id, *have in session.execute(
+            select(Contact.id, *columns).where(Contact.id.in_(chunk))
+        ):
+            updates: dict[str, Any] = {}
+            for name, value in zip(fields, have, strict=True):
+                if value is not None:
+                    continue
+                new = next((r[name] for r in wanted[contact_id] if r.get(name)), None)
+                if new is not None:
+                    updates[name] = new
+            if updates:
+                session.execute(
+                    cast(Table, Contact.__table__)
+                    .update()
+                    .where(Contact.__table__.c.id == contact_id)
+                    .values(**updates)
+                )
+                gained[contact_id] = set(updates)
+    return gained

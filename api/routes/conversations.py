@@ -14,7 +14,7 @@ from adapters.storage.vocab import Role
 from api.access import contact_for
 from api.container import Container
 from api.deps import ContainerDep, IdPath, IdQuery, UserDep, require
-from api.services import agents, outbox
+from api.services import agents, held, outbox
 from api.services.turns import TurnResult
 from isa_engine.model import OutcomeKind
 
@@ -32,16 +32,24 @@ class TurnOut(BaseModel):
     status: str | None
     outbound_ids: list[int]
     suggestion_ids: list[int]
+    held: str | None = None  # why the texts do not go now: "held until 09:00 tomorrow (…)"
 
     @classmethod
-    def of(cls, result: TurnResult) -> TurnOut:
-        """From the use case's result."""
+    def of(cls, result: TurnResult, container: Container | None = None) -> TurnOut:
+        """From the use case's result; with ``container``, says why its texts wait, if they do
+        (quiet hours, a cap: the outbox's own decision, asked before it runs)."""
+        why = None
+        if container is not None and result.outbound_ids:
+            why = held.notes_for(
+                container, result.contact_id, result.outbound_ids, container.clock()
+            )
         return cls(
             contact_id=result.contact_id,
             conversation_id=result.conversation_id,
             status=result.status,
             outbound_ids=list(result.outbound_ids),
             suggestion_ids=list(result.suggestion_ids),
+            held=why,
         )
 
 
@@ -80,14 +88,24 @@ def visible(container: Container, user: User, contact_id: int) -> Contact:
 def _sent(container: Container, tasks: BackgroundTasks, result: TurnResult) -> TurnOut:
     if result.outbound_ids:
         tasks.add_task(outbox.deliver, container, result.outbound_ids)
-    return TurnOut.of(result)
+    return TurnOut.of(result, container)
 
 
 @router.get("/conversations/{contact_id}")
 def read_conversation(contact_id: IdPath, container: ContainerDep, user: UserDep) -> dict[str, Any]:
-    """Status, slots with where each came from, the texts, outcomes, alerts and notes."""
+    """Status, slots with where each came from, the texts (a queued one with why it has not
+    gone: ``held``), outcomes, alerts and notes."""
     with container.uow(read_only=True) as uow:
-        return agents.view(uow, contact_for(uow, user, contact_id))
+        contact = contact_for(uow, user, contact_id)
+        view = agents.view(uow, contact)
+        waits = held.held_texts(container, uow, contact, container.clock())
+        broke = held.overridden(uow, [m["id"] for m in view["messages"]], contact.phone)
+    for message in view["messages"]:
+        if message["id"] in waits:
+            message["held"] = waits[message["id"]]
+        if message["id"] in broke:
+            message["override"] = broke[message["id"]]
+    return view
 
 
 @router.post("/conversations/{contact_id}/takeover")

@@ -22,7 +22,7 @@ from adapters.storage.repositories import to_e164
 from adapters.storage.vocab import DeliveryStatus, Direction, SuggestionState
 from api.container import Container
 from api.deps import ContainerDep
-from api.services import outbox
+from api.services import held, outbox
 from api.services.dispatch import run_until
 from api.services.turns import InboundText, receive_text
 from isa_engine.script import parse_duration
@@ -140,6 +140,7 @@ def _thread(container: Container, phone: Annotated[str, "E.164"]) -> dict[str, A
                 "status": None,
                 "thread": [],
                 "waiting_for_isa": 0,
+                "held": [],
             }
         conv = uow.session.scalar(
             select(ConversationRow)
@@ -155,13 +156,16 @@ def _thread(container: Container, phone: Annotated[str, "E.164"]) -> dict[str, A
             )
             .order_by(Message.created_at, Message.id)
         )
+        shown = list(messages)
+        broke = held.overridden(uow, [m.id for m in shown], phone)  # under rules/dev only
         thread = [
             {
                 "from": "lead" if m.direction == Direction.IN else "assistant",
                 "text": m.body,
                 "at": m.created_at,
+                **({"override": broke[m.id]} if m.id in broke else {}),
             }
-            for m in messages
+            for m in shown
         ]
         waiting = 0
         if conv is not None:
@@ -176,6 +180,9 @@ def _thread(container: Container, phone: Annotated[str, "E.164"]) -> dict[str, A
                 )
                 or 0
             )
+        waits = held.held_texts(container, uow, contact, container.clock())
+        rows = uow.session.execute(select(Message.id, Message.body).where(Message.id.in_(waits)))
+        bodies = {ident: body for ident, body in rows}
         return {
             "phone": phone,
             "contact_id": contact.id,
@@ -183,4 +190,6 @@ def _thread(container: Container, phone: Annotated[str, "E.164"]) -> dict[str, A
             "dead": contact.dead,
             "thread": thread,
             "waiting_for_isa": int(waiting),
+            # ours, not yet on the phone, and why: "held until 09:00 tomorrow (…)"
+            "held": [{"text": bodies.get(i, ""), "why": why} for i, why in sorted(waits.items())],
         }

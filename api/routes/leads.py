@@ -22,7 +22,7 @@ from adapters.storage.vocab import AssignmentState, LeadStatus, Priority, Role
 from api.access import contact_for, visible_contacts
 from api.deps import ContainerDep, IdPath, IdQuery, UowDep, UserDep, require
 from api.security import token_hash
-from api.services import assignments, csv_columns, csv_import, lead_views
+from api.services import assignments, csv_columns, csv_import, held, lead_views
 from api.services.assignments import AssignmentOut, EnrolOut
 from api.services.lead_views import LeadDetail, LeadPage, UnassignedPage
 from api.services.leads import (
@@ -198,8 +198,14 @@ def search_leads(
 def post_lead(
     lead: LeadIn, uow: UowDep, container: ContainerDep, user: Annotated[User, Depends(intake_user)]
 ) -> IntakeOut:
-    """Take one web form or ad lead; the contact is deduplicated by phone, then e-mail."""
-    return intake(container, uow, lead, actor_id=user.id)
+    """Take one web form or ad lead; the contact is deduplicated by phone, then e-mail.
+    ``opening`` says "sent", "waiting for an ISA", or why it is held (quiet hours)."""
+    out = intake(container, uow, lead, actor_id=user.id)
+    if out.opening == "sent":
+        why = held.still_held(container, out.contact_id, container.clock())
+        if why is not None:
+            out = out.model_copy(update={"opening": why})
+    return out
 
 
 @router.post("/leads/import", response_model=ImportOut)

@@ -34,8 +34,9 @@ class RejectIn(BaseModel):
 
 
 def _decided(container: Container, tasks: BackgroundTasks, result: TurnResult) -> TurnOut:
+    out = TurnOut.of(result, container)  # before the send runs: says why it will wait
     tasks.add_task(outbox.deliver, container, result.outbound_ids)
-    return TurnOut.of(result)
+    return out
 
 
 @router.get("")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal, cast
 
 from fastapi import APIRouter, Body, Depends, Path
 from pydantic import BaseModel
@@ -18,11 +18,19 @@ Name = Annotated[str, Path(max_length=60, description="a script name, e.g. buyer
 Version = Annotated[int, Path(ge=1, le=2**31 - 1)]  # the conversations column is a 32-bit INTEGER
 
 
+State = Literal["live", "draft", "earlier"]
+
+
 class VersionOut(BaseModel):
-    """One version of a script; ``published`` is the one new conversations get."""
+    """One version of a script; ``published`` is the one new conversations get.
+
+    ``state``: live (published), draft (newer than the live one: no lead gets it until it is
+    published) or earlier (older than the live one).
+    """
 
     version: int
     published: bool
+    state: State
 
 
 class ScriptOut(BaseModel):
@@ -38,6 +46,7 @@ class ScriptVersionOut(BaseModel):
     name: str
     version: int
     published: bool
+    state: State
     yaml: str
     segments: list[dict[str, object]]
 
@@ -64,11 +73,14 @@ class StatsOut(BaseModel):
 
 @router.get("/scripts", response_model=list[ScriptOut])
 def list_scripts(container: ContainerDep, _user: UserDep) -> list[ScriptOut]:
-    """Every script with its versions and which one is published."""
+    """Every script with its versions: which one is live, which are drafts."""
     return [
         ScriptOut(
             name=name,
-            versions=[VersionOut(version=v.version, published=v.published) for v in found],
+            versions=[
+                VersionOut(version=v.version, published=v.published, state=cast(State, v.state))
+                for v in found
+            ],
         )
         for name, found in versions.list_scripts(container).items()
     ]
@@ -85,6 +97,7 @@ def get_version(
         name=name,
         version=version,
         published=live == version,
+        state=cast(State, versions.state_of(version, live)),
         yaml=text,
         segments=versions.segments(script),
     )
@@ -105,13 +118,15 @@ def upload_version(
         ),
     ],
 ) -> ScriptVersionOut:
-    """Upload the next version of a script; errors come back located: [{line, col, message}]."""
+    """Upload the next version of a script, as a draft (publish makes it live); errors come
+    back located: [{line, col, message}]."""
     script = versions.upload(container, uow.session, name, yaml, actor_id=user.id)
     uow.commit()
     return ScriptVersionOut(
         name=name,
         version=script.version,
         published=False,
+        state="draft",
         yaml=yaml,
         segments=versions.segments(script),
     )

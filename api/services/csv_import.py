@@ -2,10 +2,14 @@
 
 Nothing is dropped silently: each row read is imported (its phone is a new
 contact), merged (its phone already had a contact, from the database or an
-earlier row: one more inquiry for that contact), or rejected with its line
-number and the reason. Each batch is its own transaction so an import of
-100,000 rows never holds SQLite's single write lock for more than a moment:
-the SMS webhook keeps answering inside Twilio's 15 s while a list loads.
+earlier row: one more inquiry for that contact), already imported (that
+contact has an inquiry with the same fields: nothing is added, but the
+contact still gains a name or e-mail it lacked, "updated"), or rejected with
+its line number and the reason. So importing a file twice adds nothing the
+second time, and a changed row still adds what changed. Each batch is its own
+transaction so an import of 100,000 rows never holds SQLite's single write
+lock for more than a moment: the SMS webhook keeps answering inside Twilio's
+15 s while a list loads.
 """
 
 from __future__ import annotations
@@ -18,9 +22,19 @@ from datetime import UTC, datetime
 from typing import Any, TextIO, cast
 
 from sqlalchemy import Table
+from sqlalchemy.orm import Session
 
 from adapters.storage import audit
-from adapters.storage.leads import get_or_create_contacts, insert_inquiries
+from adapters.storage.leads import (
+    ConsentKey,
+    InquiryKey,
+    consent_keys,
+    fill_contacts,
+    get_or_create_contacts,
+    inquiry_key,
+    inquiry_keys,
+    insert_inquiries,
+)
 from adapters.storage.orm import ConsentRecord
 from adapters.storage.repositories import to_e164
 from adapters.storage.vocab import LeadStatus, Priority
@@ -54,11 +68,13 @@ class Rejected:
 
 @dataclass
 class ImportReport:
-    """What an import did; ``read == imported + merged + rejected`` always holds."""
+    """What an import did; ``read == imported + merged + already_imported + rejected``."""
 
     read: int = 0
     imported: int = 0  # rows whose phone became a new contact
     merged: int = 0  # rows added as one more inquiry of an existing contact
+    already_imported: int = 0  # rows whose inquiry the contact has: nothing added
+    updated: int = 0  # of those, rows that gave the contact a field it lacked
     rejected: list[Rejected] = field(default_factory=list)
     started: int = 0
     not_started: dict[str, int] = field(default_factory=dict)
@@ -73,7 +89,24 @@ class ImportReport:
             "rejected": len(self.rejected),
             "started": self.started,
             "not_started": self.not_started,
+            "already_imported": self.already_imported,
+            "updated": self.updated,
+            "text": self.sentence(),
         }
+
+    def sentence(self) -> str:
+        """The counts in words: "0 new, 193 already imported (nothing added)"."""
+        parts = [f"{self.imported} new"]
+        if self.merged:
+            parts.append(f"{self.merged} merged into known contacts")
+        if self.already_imported:
+            nothing = "" if self.updated else " (nothing added)"
+            parts.append(f"{self.already_imported} already imported{nothing}")
+        if self.updated:
+            parts.append(f"{self.updated} of them updated the contact's details")
+        if self.rejected:
+            parts.append(f"{len(self.rejected)} rejected")
+        return ", ".join(parts)
 
 
 Records = Iterator[tuple[int, list[str] | str]]
@@ -149,6 +182,7 @@ def check_row(values: dict[str, str], region: str, now: datetime) -> dict[str, A
         if out[name]:
             out[name] = out[name].upper()
     _check_vocab(out)
+    out["received_given"] = out["received_at"] is not None  # else "now": any time matches
     out["received_at"] = _when(out["received_at"]) if out["received_at"] else now
     if out["consent_wording"] is None and (out["consent_source"] or out["consent_reference"]):
         raise ValueError("consent without its wording: map the consent text to consent_wording")
@@ -196,6 +230,8 @@ class Importer:
     report: ImportReport = field(default_factory=ImportReport)
     created: list[tuple[int, str]] = field(default_factory=list)  # new contacts, default script
     _ids: dict[str, int] = field(default_factory=dict)  # contact ids of phones met so far
+    _inquiries: dict[int, set[InquiryKey]] = field(default_factory=dict)  # of contacts met
+    _consents: dict[int, set[ConsentKey]] = field(default_factory=dict)
 
     def run(
         self, records: Iterable[tuple[int, list[str] | str]], headers: list[str]
@@ -260,32 +296,36 @@ class Importer:
                     }
             ids, created = get_or_create_contacts(uow.session, list(new.values()))
             ids.update(self._ids)
-            inquiries, consents = [], []
+            gained = self._known(uow.session, batch, ids, created)
+            inquiries, consents, outcome = [], [], []
             for line, row in batch:
                 contact_id = ids[row["phone"]]
-                inquiries.append(
-                    {
-                        "contact_id": contact_id,
-                        "owner_id": self.owner_id,
-                        "raw": {"import": self.source_name, "line": line},
-                        **{k: row[k] for k in INQUIRY_FIELDS},
-                    }
-                )
-                if row["consent_wording"]:
-                    consents.append(
+                seen = self._inquiries[contact_id]
+                key = inquiry_key(row, row["received_at"] if row["received_given"] else None)
+                if key in seen:
+                    outcome.append("updated" if contact_id in gained else "already")
+                    gained.pop(contact_id, None)  # one row of the contact counts the update
+                else:
+                    seen.add(key)
+                    seen.add(inquiry_key(row, None))
+                    seen.add(inquiry_key(row, row["received_at"]))
+                    outcome.append("new")
+                    inquiries.append(
                         {
                             "contact_id": contact_id,
-                            "given_at": row["received_at"],
-                            "source": row["consent_source"] or self.source_name,
-                            "wording": row["consent_wording"],
-                            "reference": row["consent_reference"],
+                            "owner_id": self.owner_id,
+                            "raw": {"import": self.source_name, "line": line},
+                            **{k: row[k] for k in INQUIRY_FIELDS},
                         }
                     )
+                consent = self._consent(contact_id, row)
+                if consent is not None:
+                    consents.append(consent)
             insert_inquiries(uow.session, inquiries)
             if consents:
                 uow.session.execute(cast(Table, ConsentRecord.__table__).insert(), consents)
             uow.commit()
-        for _, row in batch:
+        for (_, row), done in zip(batch, outcome, strict=True):
             phone = row["phone"]
             if phone in created and phone not in self._ids:
                 self.report.imported += 1
@@ -293,10 +333,52 @@ class Importer:
                     row["inquiry_type"], row["contact_type"], row["business_source"]
                 )
                 self.created.append((ids[phone], script))
-            else:
+            elif done == "new":
                 self.report.merged += 1
+            else:
+                self.report.already_imported += 1
+                self.report.updated += done == "updated"
             self._ids[phone] = ids[phone]
         self.on_progress(len(batch))
+
+    def _known(
+        self,
+        session: Session,
+        batch: list[tuple[int, dict[str, Any]]],
+        ids: dict[str, int],
+        created: set[str],
+    ) -> dict[int, set[str]]:
+        """Load the inquiries and consents of the batch's contacts not met yet, and give the
+        contacts that existed before this file the fields they lack; returns what they gained."""
+        fresh = {ids[p] for p in created}
+        met = {ids[row["phone"]] for _, row in batch} - self._inquiries.keys()
+        older = met - fresh
+        self._inquiries.update(inquiry_keys(session, older))
+        self._consents.update(consent_keys(session, older))
+        for contact_id in met & fresh:
+            self._inquiries[contact_id], self._consents[contact_id] = set(), set()
+        rows: dict[int, list[dict[str, Any]]] = {}
+        for _, row in batch:
+            if row["phone"] not in created:
+                rows.setdefault(ids[row["phone"]], []).append(row)
+        return fill_contacts(session, CONTACT_FIELDS, rows)
+
+    def _consent(self, contact_id: int, row: dict[str, Any]) -> dict[str, Any] | None:
+        """The consent record of ``row`` unless the contact has it already."""
+        if not row["consent_wording"]:
+            return None
+        source = row["consent_source"] or self.source_name
+        key = (source, row["consent_wording"], row["consent_reference"])
+        if key in self._consents[contact_id]:
+            return None
+        self._consents[contact_id].add(key)
+        return {
+            "contact_id": contact_id,
+            "given_at": row["received_at"],
+            "source": source,
+            "wording": row["consent_wording"],
+            "reference": row["consent_reference"],
+        }
 
     def start_conversations(self, script: str | None) -> None:
         """Start a conversation for each new contact (``--start``), each in its own transaction."""

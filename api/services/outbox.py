@@ -281,7 +281,9 @@ def _clear(
             caps = [cap.per for cap in rules.caps if cap.applies(recipient.states)]
             # the recent sends matter only where a cap binds (FL, OK, MD): most leads skip it
             sent = recent_sends(uow, contact.id, now - max(caps)) if caps else []
-            clearance = earliest_send(rules, recipient, now, sent)
+            clearance = earliest_send(rules.sending(), recipient, now, sent)
+            if rules.override is not None and not clearance.deferred:
+                _audit_override(uow, rules, recipient, message.id, now, sent)
             if clearance.deferred:
                 audit.record(
                     uow.session,
@@ -310,6 +312,29 @@ def _clear(
         )
         uow.commit()
     return cleared
+
+
+def _audit_override(
+    uow: SqlAlchemyUnitOfWork,
+    rules: Rules,
+    recipient: Recipient,
+    message_id: int,
+    now: datetime,
+    sent: list[datetime],
+) -> None:
+    """Under the dev rules (simulated phone only), record each text quiet hours would hold."""
+    real = earliest_send(rules, recipient, now, sent)
+    if real.deferred:
+        audit.record(
+            uow.session,
+            actor_id=None,
+            action="send.override",
+            subject=("message", message_id),
+            at=now,
+            would_wait_until=real.at.isoformat(),
+            reasons=list(real.reasons),
+            rules=rules.override,
+        )
 
 
 def _identical_sids(uow: SqlAlchemyUnitOfWork, message: Message) -> tuple[str, ...]:

@@ -4,23 +4,36 @@ Versions are files, ``<scripts dir>/<name>/v<N>.yaml``, as DESIGN.md has it
 ("one file a version"), so what the API uploads is exactly what ``isa
 scripts validate``, the worker and ``FileScriptStore`` load. Which version new
 conversations get is ``<name>/published`` (one number), written atomically;
-without it the newest version is the published one, and the first upload
-pins the then-newest one so an upload alone never changes what leads get.
+without it the first version is the published one, so a file uploaded or
+dropped into the folder is a draft until someone publishes it (the first
+upload also writes the marker, pinning what leads get today).
 A running conversation is pinned to its ``name@version`` row (invariant 8),
 so publishing only ever affects conversations started afterwards.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from adapters.script_files import FileScriptStore
+from adapters.script_files import (
+    PUBLISHED_FILE,
+    FileScriptStore,
+    catalogue,
+    load_file,
+    marker_version,
+)
+
+# the routes and the console read these here, as the service's own
+from adapters.script_files import VersionInfo as VersionInfo
+from adapters.script_files import published_version as published_version
+from adapters.script_files import state_of as state_of
+from adapters.script_files import versions_on_disk as versions_on_disk
 from adapters.storage import audit
 from adapters.storage.orm import Contact, ConversationRow, OutcomeRow
 from api.container import Container
@@ -29,18 +42,9 @@ from isa_engine.errors import NotAllowed, ScriptError, ScriptErrors, UnknownScri
 from isa_engine.model import OutcomeKind, Status
 from isa_engine.script import Script
 
-PUBLISHED_FILE = "published"
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
-_VERSION_FILE = re.compile(r"^v(\d+)\.ya?ml$")
-
-
-@dataclass(frozen=True)
-class VersionInfo:
-    """One version of a script and whether new conversations get it."""
-
-    version: int
-    published: bool
-    path: str
+_REFUSED = "scripts_refused_on_disk"
+_log = logging.getLogger("isa.scripts")
 
 
 def _root(container: Container) -> Path:
@@ -52,41 +56,43 @@ def _check_name(name: str) -> None:
         raise UnknownScript(f"{name!r} is not a script name (lower-case letters, digits, - and _)")
 
 
-def versions_on_disk(root: Path, name: str) -> dict[int, Path]:
-    """Every version file of ``name`` under ``root``, by version number."""
-    found: dict[int, Path] = {}
-    for path in (root / name).glob("v*.y*ml"):
-        m = _VERSION_FILE.match(path.name)
-        if m:
-            found[int(m.group(1))] = path
-    return found
-
-
-def published_version(root: Path, name: str) -> int:
-    """The version new conversations of ``name`` start on."""
-    versions = versions_on_disk(root, name)
-    if not versions:
-        raise UnknownScript(f"no script named {name!r} in {root}")
-    marker = root / name / PUBLISHED_FILE
-    if marker.is_file():
-        text = marker.read_text(encoding="utf-8").strip()
-        if text.isdigit() and int(text) in versions:
-            return int(text)
-    return max(versions)
-
-
 def store(container: Container) -> FileScriptStore:
     """The container's script store, reloaded when another process added a version file.
 
     ``FileScriptStore`` loads once and caches; comparing the files on disk
     (a glob, no parsing) lets every API and worker process see uploads.
+    A file that does not validate (a draft saved half-written, dropped into the
+    folder) is left out: the versions loaded before keep serving leads, and the
+    error is logged once; reading or publishing that version says what is wrong.
     """
     cached = container.scripts
     on_disk = {p.resolve() for p in cached.root.glob("*/v*.y*ml")}
     known = {Path(s.source).resolve() for v in cached.load().values() for s in v.values()}
-    if on_disk != known:
-        container.scripts = FileScriptStore(cached.root)
-    return container.scripts
+    if on_disk == known:
+        return cached
+    stamp = {(p, p.stat().st_mtime_ns, p.stat().st_size) for p in on_disk if p.exists()}
+    if container.extras.get(_REFUSED) == stamp:
+        return cached  # the files that failed have not changed since: not parsed again
+    fresh = FileScriptStore(cached.root)
+    try:
+        fresh.load()
+    except ScriptErrors as e:
+        container.extras[_REFUSED] = stamp
+        _log.warning("script files left out, the loaded versions keep serving:\n%s", e)
+        return cached
+    container.scripts = fresh
+    return fresh
+
+
+def _script(container: Container, name: str, version: int) -> Script:
+    """``name@version`` from the store, or, for a file the store left out, its own errors."""
+    try:
+        return store(container).get(f"{name}@{version}")
+    except UnknownScript:
+        path = versions_on_disk(_root(container), name).get(version)
+        if path is None:
+            raise
+        return load_file(path)  # ScriptErrors, located, when it does not validate
 
 
 def published_ref(container: Container, name: str) -> str:
@@ -98,23 +104,14 @@ def published_ref(container: Container, name: str) -> str:
 
 
 def list_scripts(container: Container) -> dict[str, list[VersionInfo]]:
-    """Every script with its versions, oldest first, and which one is published."""
-    root = _root(container)
-    out: dict[str, list[VersionInfo]] = {}
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        versions = versions_on_disk(root, folder.name)
-        if versions:
-            live = published_version(root, folder.name)
-            out[folder.name] = [
-                VersionInfo(v, v == live, str(versions[v])) for v in sorted(versions)
-            ]
-    return out
+    """Every script with its versions, oldest first, each live, draft or earlier."""
+    return catalogue(_root(container))
 
 
 def get_version(container: Container, name: str, version: int) -> tuple[Script, str]:
     """The validated script and its YAML text."""
     _check_name(name)
-    script = store(container).get(f"{name}@{version}")
+    script = _script(container, name, version)
     return script, Path(script.source).read_text(encoding="utf-8")
 
 
@@ -168,8 +165,8 @@ def upload(
     if problems:
         raise ScriptErrors(problems)
     (root / name).mkdir(parents=True, exist_ok=True)
-    if versions and not (root / name / PUBLISHED_FILE).is_file():
-        _write_marker(root, name, max(versions))  # pin what leads get today
+    if versions and marker_version(root, name) not in versions:
+        _write_marker(root, name, published_version(root, name))  # pin what leads get today
     path = root / name / f"v{expected}.yaml"
     try:
         with path.open("x", encoding="utf-8") as out:  # "x": two uploads never share a number
@@ -191,12 +188,22 @@ def upload(
 
 
 def publish(
-    container: Container, session: Session, name: str, version: int, *, actor_id: int
+    container: Container, session: Session, name: str, version: int, *, actor_id: int | None
 ) -> int:
-    """Make ``version`` the one new conversations get; returns the previous one."""
+    """Make ``version`` the one new conversations get; returns the previous one.
+
+    ``actor_id`` None: published from the command line (``isa scripts publish``).
+    """
     _check_name(name)
     root = _root(container)
-    store(container).get(f"{name}@{version}")  # refuses unknown or invalid versions
+    _script(container, name, version)  # refuses unknown or invalid versions
+    if f"{name}@{version}" not in {
+        s.key for v in store(container).load().values() for s in v.values()
+    }:
+        raise NotAllowed(  # it validates, but another file kept the store from reloading
+            f"{name}@{version} cannot be published while other script files do not validate "
+            "(isa scripts validate scripts/ lists them)"
+        )
     previous = published_version(root, name)
     _write_marker(root, name, version)
     audit.record(

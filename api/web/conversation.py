@@ -21,7 +21,7 @@ from api.container import Container
 from api.deps import ContainerDep
 from api.routes import conversations as conversation_routes
 from api.routes import leads as lead_routes
-from api.services import agents, assignments, outbox
+from api.services import agents, assignments, held, outbox
 from api.services.effects import LANGUAGE
 from api.web import presend
 from api.web.errors import explain
@@ -87,6 +87,13 @@ def conversation_context(container: Container, session: Session, contact_id: int
     with container.uow(read_only=True) as uow:
         contact = contact_for(uow, session.user, contact_id)
         view = agents.view(uow, contact)
+        waits = held.held_texts(container, uow, contact, container.clock())
+        broke = held.overridden(uow, [m["id"] for m in view["messages"]], contact.phone)
+        for message in view["messages"]:
+            if message["id"] in waits:  # queued: say why it has not gone (quiet hours, a cap)
+                message["note"] = waits[message["id"]]
+            elif message["id"] in broke:  # sent at night under rules/dev: say so
+                message["note"] = broke[message["id"]]
         names = {u.id: u.name for u in uow.session.scalars(select(User))}
         campaigns = sorted(set(uow.session.scalars(select(Campaign.name))))
         conv = view["conversation"]

@@ -19,7 +19,7 @@ from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from api.container import Container
 from api.deps import ContainerDep
 from api.routes import queue as queue_routes
-from api.services import outbox
+from api.services import held, outbox
 from api.services import queue as isa_queue
 from api.web.errors import explain
 from api.web.render import PREFIX, is_htmx, page
@@ -161,6 +161,9 @@ def _decide(
             keep=suggestion_id,
         )
     said = "Edited and sent" if text is not None else "Approved"
+    why = held.notes_for(container, result.contact_id, result.outbound_ids, container.clock())
+    if why is not None:  # quiet hours or a cap: the flash says until when, not "sent"
+        said = f"{'Edited' if text is not None else 'Approved'}, {why}"
     return _after(request, container, session, tasks, result.outbound_ids, flash=f"{said}.")
 
 

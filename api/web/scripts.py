@@ -49,6 +49,7 @@ def _overview(container: Container) -> list[dict[str, Any]]:
                 {
                     "version": v.version,
                     "published": v.published,
+                    "state": v.state,
                     **versions.stats(uow.session, name, v.version),
                 }
                 for v in found
@@ -59,7 +60,7 @@ def _overview(container: Container) -> list[dict[str, Any]]:
 
 @router.get("/scripts", response_class=HTMLResponse)
 def scripts_page(request: Request, container: ContainerDep, session: SessionDep) -> HTMLResponse:
-    """Every script, its versions, which is published, and what each did."""
+    """Every script, its versions, which is live and which are drafts, and what each did."""
     return page(request, "scripts.html", session, scripts=_overview(container))
 
 
@@ -157,6 +158,8 @@ def version_page(
         name=name,
         version=version,
         published=live == version,
+        state=versions.state_of(version, live),
+        live=live,
         yaml=text,
         flow="\n".join(text_flow(script)),
         diagram=diagram(script),

@@ -21,8 +21,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
-from typing import Annotated, Any
+from functools import cache, lru_cache
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, ValidationError
 
@@ -100,10 +100,23 @@ class Cap:
 
 @dataclass(frozen=True, eq=False)
 class Rules:
-    """Every window and cap in force. Compared by identity, so it is a cheap cache key."""
+    """Every window and cap in force. Compared by identity, so it is a cheap cache key.
+
+    ``override`` names the file (``file:line:col``) of a ``dev_override: {quiet_hours:
+    ignored}``: for trying the product at any hour on the simulated phone only. The windows
+    stay as they are, so every text can still say which one it broke; ``sending()`` gives
+    the rules a send obeys then.
+    """
 
     windows: tuple[Window, ...] = ()
     caps: tuple[Cap, ...] = ()
+    override: str | None = None
+
+    def sending(self) -> Rules:
+        """The rules a send obeys: these, or under an override every hour open (caps kept)."""
+        if self.override is None:
+            return self
+        return _open_every_hour(self)
 
 
 def _where(rule_id: str, bound: frozenset[str] | None, states: frozenset[str]) -> str:
@@ -170,9 +183,20 @@ class _CapDoc(_Strict):
     per: Duration
 
 
+class _OverrideDoc(_Strict):
+    quiet_hours: Literal["ignored"]
+
+
 class _RulesDoc(_Strict):
     windows: tuple[_WindowDoc, ...] = ()
     caps: tuple[_CapDoc, ...] = ()
+    dev_override: _OverrideDoc | None = None
+
+
+@lru_cache(maxsize=8)
+def _open_every_hour(rules: Rules) -> Rules:
+    always = Window("override", None, (Hours(0, 24 * 60),) * 7, rules.override or "")
+    return Rules((always,), rules.caps)
 
 
 def parse_rules(files: Iterable[tuple[str, str]]) -> Rules:
@@ -182,6 +206,7 @@ def parse_rules(files: Iterable[tuple[str, str]]) -> Rules:
     """
     windows: list[tuple[Window, Located, int]] = []
     caps: list[Cap] = []
+    override: str | None = None
     errors: list[ScriptError] = []
     ids: dict[tuple[str, str], str] = {}
     for text, source in files:
@@ -200,6 +225,9 @@ def parse_rules(files: Iterable[tuple[str, str]]) -> Rules:
             if not timedelta(minutes=1) <= c.per <= MAX_CAP_PERIOD:
                 errors.append(doc.error(("caps", i, "per"), "a cap's period is 1m to 7d"))
             caps.append(Cap(c.id, _states(c.states), c.texts, c.per, source))
+        if shape.dev_override is not None:
+            at = doc.error(("dev_override",), "", key=True)
+            override = f"{at.path}:{at.line}:{at.col}"
     if not errors:
         errors += _check_open(windows)
     if not errors and not any(w.states is None for w, _, _ in windows):
@@ -209,7 +237,7 @@ def parse_rules(files: Iterable[tuple[str, str]]) -> Rules:
         )
     if errors:
         raise ScriptErrors(errors)
-    return Rules(tuple(w for w, _, _ in windows), tuple(caps))
+    return Rules(tuple(w for w, _, _ in windows), tuple(caps), override)
 
 
 def _shape(text: str, source: str) -> tuple[_RulesDoc, Located]:
@@ -223,7 +251,7 @@ def _shape(text: str, source: str) -> tuple[_RulesDoc, Located]:
         shape = _RulesDoc.model_validate(doc.data)
     except ValidationError as e:
         raise ScriptErrors([located_error(doc, err) for err in e.errors()]) from None
-    if not shape.windows and not shape.caps:
+    if not shape.windows and not shape.caps and shape.dev_override is None:
         raise ScriptErrors([doc.error((), "a rules file gives windows, caps or both")])
     return shape, doc
 

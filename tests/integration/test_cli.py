@@ -182,3 +182,98 @@ def test_replay_answers_in_the_corpus_format() -> None:
     assert answer["id"] == "c-x" and answer["status"] == "dead"
     assert [o["after_turn"] for o in answer["outbound"]] == [0, 1, 2]
     assert answer["outbound"][-1]["asks"] is None
+
+
+def test_list_shows_the_live_version_and_a_dropped_file_as_a_draft(tmp_path: Path) -> None:
+    scripts = tmp_path / "scripts"
+    (scripts / "buyer").mkdir(parents=True)
+    text = BUYER.read_text(encoding="utf-8")
+    (scripts / "buyer" / "v1.yaml").write_text(text, "utf-8")
+    (scripts / "buyer" / "v2.yaml").write_text(text.replace("version: 1", "version: 2"), "utf-8")
+    env = {"ISA_SCRIPTS_DIR": str(scripts), "ISA_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}"}
+    listed = isa("scripts", "list", env=env)
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert lines[0].split()[:2] == ["buyer@1", "live"]
+    assert lines[1].split()[:2] == ["buyer@2", "draft"]
+    assert "isa scripts publish buyer@2" in lines[1]
+    assert isa("scripts", "show", "buyer", env=env).stdout.startswith("buyer@1")
+
+    published = isa("scripts", "publish", "buyer@2", env=env)
+    assert published.returncode == 0, published.stderr
+    assert "buyer@2 is live" in published.stdout and "was buyer@1" in published.stdout
+    lines = isa("scripts", "list", env=env).stdout.splitlines()
+    assert [line.split()[:2] for line in lines] == [["buyer@1", "earlier"], ["buyer@2", "live"]]
+
+
+def test_publish_refuses_a_version_that_is_not_there(tmp_path: Path) -> None:
+    env = {"ISA_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}"}
+    done = isa("scripts", "publish", "buyer@9", "--scripts", str(REPO / "scripts"), env=env)
+    assert done.returncode == 1 and "no version '9' of 'buyer'" in done.stderr
+    assert not (REPO / "scripts" / "buyer" / "published").exists()
+    bare = isa("scripts", "publish", "buyer", env=env)
+    assert bare.returncode == 1 and "buyer@N" in bare.stderr
+
+
+def test_an_unclosed_quote_is_reported_where_it_opened(tmp_path: Path) -> None:
+    bad = tmp_path / "buyer" / "v1.yaml"
+    bad.parent.mkdir()
+    text = BUYER.read_text(encoding="utf-8").replace(
+        "ask: Great! How many bedrooms are you looking for?",
+        'ask: "Great! How many bedrooms are you looking for?',
+    )
+    bad.write_text(text, "utf-8")
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if 'ask: "Great!' in t)
+    col = text.splitlines()[line - 1].index('"') + 1
+    done = isa("scripts", "validate", str(bad))
+    assert done.returncode == 1
+    assert f"{bad}:{line}:{col}: not valid YAML: this quote is never closed" in " ".join(
+        done.stderr.split()
+    )
+
+
+def test_an_unknown_slot_and_a_banned_phrase_are_both_reported(tmp_path: Path) -> None:
+    bad = tmp_path / "buyer" / "v1.yaml"
+    bad.parent.mkdir()
+    text = BUYER.read_text(encoding="utf-8")
+    family = "And how many bathrooms? It's a family-friendly street."
+    for broken in (
+        text.replace("slot: baths", "slot: bathz").replace("And how many bathrooms?", family),
+        text.replace("How many bedrooms", "{{ bedz }}, how many bedrooms").replace(
+            "And how many bathrooms?", family
+        ),
+        text.replace("    required: false", "    requird: false", 1).replace(
+            "And how many bathrooms?", family
+        ),
+    ):
+        bad.write_text(broken, "utf-8")
+        done = isa("scripts", "validate", str(bad))
+        errors = " ".join(done.stderr.split())
+        assert done.returncode == 1
+        assert 'banned phrase "family-friendly"' in errors, errors
+        assert any(kind in errors for kind in ("bathz", "bedz", "unknown key 'requird'")), errors
+
+
+def test_serve_stops_on_a_bad_rules_file_with_one_located_line(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    for f in (REPO / "rules").glob("*.yaml"):
+        (rules / f.name).write_text(f.read_text("utf-8"), "utf-8")
+    federal = rules / "federal.yaml"
+    federal.write_text(federal.read_text("utf-8").replace("08:00-21:00", "08:00-25:00"), "utf-8")
+    line = next(n for n, t in enumerate(federal.read_text().splitlines(), 1) if "25:00" in t)
+    env = {"ISA_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}"}
+    done = isa("serve", "--port", "1", "--rules", str(rules), env=env)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr + done.stdout
+    (only,) = done.stderr.splitlines()
+    assert only.startswith(f"{federal}:{line}:") and "is not a time of day" in only
+
+
+def test_serve_refuses_the_dev_rules_without_the_simulated_phone(tmp_path: Path) -> None:
+    env = {"ISA_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}"}
+    done = isa("serve", "--port", "1", "--rules", "rules/dev", env=env)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    (only,) = done.stderr.splitlines()
+    assert only.startswith("rules/dev/override.yaml:9:1: dev_override ignores quiet hours")
+    assert "ISA_DEV_PHONE=true" in only

@@ -81,7 +81,7 @@ def test_import_reports_every_bad_row_and_loads_the_good_ones(tmp_path: Path) ->
     for line in sorted(lines):
         assert f"leads.csv:{line}: rejected:" in done.stderr
     assert "missing phone" in done.stderr and "bad interest level '7'" in done.stderr
-    assert f"read {ROWS + 1} = imported 2500 + merged 497 + rejected 4" in done.stderr
+    assert f"read {ROWS + 1}: 2500 new, 497 merged into known contacts, 4 rejected" in done.stderr
     assert done.stdout.startswith(f"read={ROWS + 1}, imported=2500, merged=497, rejected=4")
     with rejects.open(newline="", encoding="utf-8") as f:
         assert sorted(int(r["line"]) for r in csv.DictReader(f)) == sorted(lines)
@@ -91,6 +91,23 @@ def test_import_reports_every_bad_row_and_loads_the_good_ones(tmp_path: Path) ->
         assert conn.scalar(select(func.count()).select_from(Contact)) == 2500
         owners = conn.execute(select(Inquiry.owner_id, func.count()).group_by(Inquiry.owner_id))
         assert dict(owners.all()) == {dana: 2997}
+    engine.dispose()
+
+
+def test_importing_the_same_file_again_adds_nothing_and_says_so(tmp_path: Path) -> None:
+    source = tmp_path / "leads.csv"
+    _write_csv(source)
+    first = isa(tmp_path, "leads", "import", str(source))
+    assert "2500 new, 497 merged" in first.stderr
+    again = isa(tmp_path, "leads", "import", str(source))
+    assert again.returncode == 1  # the same four rows are still rejected
+    assert f"read {ROWS + 1}: 0 new, 2997 already imported (nothing added), 4 rejected" in (
+        again.stderr
+    )
+    assert "already_imported=2997" in again.stdout
+    engine = make_engine(f"sqlite:///{tmp_path / 'isa.db'}")
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Inquiry)) == 2997
     engine.dispose()
 
 

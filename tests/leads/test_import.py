@@ -54,6 +54,9 @@ def test_bad_rows_are_reported_with_line_and_reason_and_the_good_rows_are_in(api
         "rejected": 5,
         "started": 0,
         "not_started": None,
+        "already_imported": 0,
+        "updated": 0,
+        "text": "2 new, 5 rejected",
     }
     assert (_count(api, Contact), _count(api, Inquiry)) == (2, 2)
     page = api.get("/leads", params={"sort": "last_name"})
@@ -75,6 +78,69 @@ def test_a_phone_twice_in_the_file_is_one_contact_with_two_inquiries(api: Api) -
     assert (_count(api, Contact), _count(api, Inquiry)) == (1, 2)
 
 
+SEED_LIKE = """\
+First Name,Last Name,Mobile,E-mail,Zip,Lead Source,Inquiry Type,Property Address,Priority
+Ann,Lee,(615) 555-0142,ann@example.com,37206,Zillow,Schedule Showing,12 Elm St,Hot
+Ann,Lee,(615) 555-0142,ann@example.com,37206,Zillow,Ask a Question,12 Elm St,Hot
+Bob,Ray,615-555-0143,,37206,Realtor.com,,,Warm
+Cy,Fox,615-555-0144,cy@example.com,37206,Zillow,,,Cold
+"""
+
+
+def test_importing_the_same_file_twice_adds_nothing_the_second_time(api: Api) -> None:
+    first = _import(api, SEED_LIKE)["summary"]
+    assert (first["imported"], first["merged"], first["already_imported"]) == (3, 1, 0)
+    counts = (_count(api, Contact), _count(api, Inquiry))
+    again = _import(api, SEED_LIKE)["summary"]
+    assert (again["imported"], again["merged"], again["already_imported"]) == (0, 0, 4)
+    assert again["text"] == "0 new, 4 already imported (nothing added)"
+    assert (_count(api, Contact), _count(api, Inquiry)) == counts == (3, 4)
+    third = _import(api, SEED_LIKE)["summary"]
+    assert third["already_imported"] == 4 and _count(api, Inquiry) == 4
+    page = api.get("/leads", params={"q": "Ray"})
+    assert isinstance(page, dict) and page["total"] == 1  # one "Import" inquiry, not three
+
+
+def test_a_changed_row_merges_what_changed_and_the_rest_stays_as_it_was(api: Api) -> None:
+    _import(api, SEED_LIKE)
+    changed = (
+        SEED_LIKE.replace("615-555-0143,,", "615-555-0143,bob@example.com,")  # an e-mail now
+        .replace("Cold", "Hot")  # Cy's priority changed: a new inquiry with it
+        .replace("12 Elm St,Hot\nBob", "14 Oak Ave,Hot\nBob")  # Ann asked about another house
+    )
+    s = _import(api, changed)["summary"]
+    assert (s["imported"], s["merged"], s["already_imported"], s["updated"]) == (0, 2, 2, 1)
+    assert s["text"] == (
+        "0 new, 2 merged into known contacts, 2 already imported, "
+        "1 of them updated the contact's details"
+    )
+    assert _count(api, Inquiry) == 6
+    bob = api.get("/leads", params={"q": "Ray"})
+    assert isinstance(bob, dict) and bob["items"][0]["email"] == "bob@example.com"
+    ann = api.get(f"/leads/{api.get('/leads', params={'q': 'Lee'})['items'][0]['contact_id']}")
+    assert isinstance(ann, dict)
+    assert sorted(i["property_address"] for i in ann["inquiries"]) == [
+        "12 Elm St",
+        "12 Elm St",
+        "14 Oak Ave",
+    ]
+
+
+def test_a_dated_row_is_the_same_lead_only_on_the_same_date(api: Api) -> None:
+    dated = "phone,received\n6155550142,2026-11-20\n6155550142,2026-11-21\n"
+    assert _import(api, dated)["summary"]["imported"] == 1
+    s = _import(api, dated + "6155550142,2026-11-22\n")["summary"]
+    assert (s["merged"], s["already_imported"]) == (1, 2)
+    assert _count(api, Inquiry) == 3
+
+
+def test_consent_is_recorded_once_however_often_the_row_comes(api: Api) -> None:
+    text = "phone,consent,consent source\n6155550142,I agree to texts,open house sheet\n"
+    _import(api, text)
+    _import(api, text)
+    assert _count(api, ConsentRecord) == 1
+
+
 def test_a_phone_already_known_merges_into_that_contact(api: Api) -> None:
     known = api.lead(phone="6155550142", first_name="Ann", start=False)
     report = _import(api, "Cell,Name\n+16155550142,Ann Lee\n6155550150,Bo Diaz\n")
@@ -83,14 +149,16 @@ def test_a_phone_already_known_merges_into_that_contact(api: Api) -> None:
     assert isinstance(detail, dict) and len(detail["inquiries"]) == 2
 
 
-def test_read_always_equals_imported_plus_merged_plus_rejected(api: Api) -> None:
+def test_read_always_equals_imported_plus_merged_plus_already_imported_plus_rejected(
+    api: Api,
+) -> None:
     rows = (
         ["phone,interest"]
         + [f"615555{n:04d},{n % 7}" if n % 5 else f"x{n},1" for n in range(1, 301)]
         + ["6155550001,2", ",", "6155550002,1,extra"]
     )
     s = _import(api, "\n".join(rows) + "\n")["summary"]
-    assert s["read"] == 303 == s["imported"] + s["merged"] + s["rejected"]
+    assert s["read"] == 303 == s["imported"] + s["merged"] + s["already_imported"] + s["rejected"]
     assert _count(api, Inquiry) == s["imported"] + s["merged"]
 
 

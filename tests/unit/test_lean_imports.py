@@ -63,6 +63,7 @@ CLI = "from api.cli import app\napp({args!r}, prog_name='isa', standalone_mode=F
     [
         (["scripts", "validate", "scripts/"], ""),
         (["scripts", "show", "buyer"], ""),
+        (["scripts", "list"], ""),
         (["nlu", "parse"], LINE),
         (["chat", "buyer", "--now", "2026-11-23T10:00-06:00"], "/quit\n"),
     ],

@@ -158,3 +158,23 @@ def test_every_bad_file_is_reported_at_once(tmp_path: Path) -> None:
     with pytest.raises(ScriptErrors) as caught:
         load_rules(tmp_path)
     assert [Path(e.path).name for e in caught.value.errors] == ["a.yaml", "b.yaml"]
+
+
+def test_the_dev_rules_keep_every_window_and_name_the_override() -> None:
+    shipped, dev = load_rules(REPO / "rules"), load_rules(REPO / "rules" / "dev")
+    assert shipped.override is None and shipped.sending() is shipped
+    assert [w.id for w in dev.windows] == [w.id for w in shipped.windows]  # still said why
+    assert dev.override is not None and dev.override.startswith(str(REPO / "rules" / "dev"))
+    assert dev.override.endswith("override.yaml:9:1")
+    sending = dev.sending()
+    assert [w.week for w in sending.windows] == [(Hours(0, 24 * 60),) * 7]  # any hour
+    assert sending.caps == dev.caps  # caps still hold
+
+
+def test_an_override_ignores_quiet_hours_and_nothing_else() -> None:
+    [error] = errors_of("dev_override:\n  quiet_hours: caps\n")
+    assert (error.line, error.col) == (2, 16) and "ignored" in error.message
+    rules = parse_rules(
+        [(FEDERAL, "federal.yaml"), ("dev_override: {quiet_hours: ignored}\n", "o")]
+    )
+    assert rules.override == "o:1:1"

@@ -107,6 +107,12 @@ def test_the_composer_says_when_a_text_in_quiet_hours_will_go(
     page.get_by_role("button", name="Send").click()
     expect(page.locator(".flash")).to_contain_text("Queued. Will go Tue")
     expect(page.locator(".conv-thread")).to_contain_text("when is a good time for a quick call?")
+    why = "held until 09:00 tomorrow (federal and Texas quiet hours: it is 21:3"
+    expect(page.locator(".conv-thread")).to_contain_text(why)  # beside the queued text
+    phone: Tab = tab_factory(*PHONE.values())
+    phone.go(f"/console/phone/{BEN}")
+    expect(phone.page.locator("#phone-held")).to_contain_text(f"Not sent yet, {why}")
+    expect(phone.page.locator("#phone-held")).to_contain_text("when is a good time")
 
 
 def test_the_conversation_shows_a_switch_to_spanish_in_its_thread_and_header(

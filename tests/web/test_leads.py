@@ -42,6 +42,9 @@ def test_a_coordinator_imports_a_csv_and_assigns_leads(
     expect(rejected).to_contain_text("bad priority 'lukewarm'")
     expect(rejected.locator("tbody tr").first).to_contain_text("4")
     tab.shot("import")
+    page.get_by_label("CSV file").set_input_files(str(csv))  # the same file again: nothing new
+    page.get_by_role("button", name="Import").click()
+    expect(summary).to_contain_text("Read 5 rows: 0 new, 3 already imported (nothing added)")
 
     page.get_by_role("link", name="The leads to assign").click()
     expect(page.get_by_role("heading", name="3 leads")).to_be_visible()

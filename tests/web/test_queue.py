@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from adapters.storage.vocab import Role
-from tests.web.conftest import Console, Tab
+from tests.web.conftest import EVENING, Console, Tab
 
 ANA = "+15125550142"
 
@@ -77,3 +78,22 @@ def test_an_isa_approves_edits_and_rejects_while_a_lead_texts(
         "Any part of town you like best?", timeout=8_000
     )
     phone.shot("phone")
+
+
+@pytest.mark.parametrize("clock_start", [EVENING])
+def test_approving_at_night_for_the_lead_says_until_when_the_text_is_held(
+    console: Console, tab_factory: Any
+) -> None:
+    agent = console.user("maria@example.com", Role.AGENT, "Maria Lopez")
+    console.user("ivy@example.com", Role.ISA, "Ivy Chen")
+    console.lead(ANA, "Ana", agent)
+    isa: Tab = tab_factory()
+    isa.sign_in("ivy@example.com")
+    isa.page.keyboard.press("a")
+    expect(isa.page.locator(".flash")).to_contain_text(
+        "Approved, held until 09:00 tomorrow (federal and Texas quiet hours: it is 21:3"
+    )
+    phone: Tab = tab_factory(390, 844)
+    phone.go(f"/console/phone/{ANA}")
+    expect(phone.page.locator("#phone-held")).to_contain_text("Not sent yet, held until 09:00")
+    expect(phone.page.locator("#phone-thread ol")).not_to_contain_text("Hi Ana!")

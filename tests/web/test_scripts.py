@@ -66,6 +66,12 @@ def test_an_author_fixes_a_located_error_and_publishes(console: Console, tab_fac
 
     page.get_by_role("button", name="Save as buyer@2").click()
     expect(page.get_by_role("status")).to_contain_text("Saved as buyer@2")
+    expect(page.locator("#draft")).to_have_text("draft")  # saved is not live
+    expect(page.locator("#draft-note")).to_contain_text("New conversations start on buyer@1")
+    page.get_by_role("link", name="All scripts").click()
+    expect(page.get_by_role("row", name="buyer@1 live")).to_be_visible()
+    expect(page.get_by_role("row", name="buyer@2 draft")).to_be_visible()
+    page.get_by_role("link", name="buyer@2", exact=True).click()
     page.get_by_role("button", name="Publish buyer@2").click()
     expect(page.get_by_role("status")).to_contain_text("Published: new conversations start on")
     expect(page.locator("#published")).to_be_visible()
@@ -83,5 +89,5 @@ def test_an_author_fixes_a_located_error_and_publishes(console: Console, tab_fac
     expect(page.locator("table.diff")).to_contain_text("And how many bathrooms?")
     tab.shot("script-diff")
     page.get_by_role("link", name="All scripts").click()
-    expect(page.get_by_role("row", name="buyer@2 published")).to_be_visible()
+    expect(page.get_by_role("row", name="buyer@2 live")).to_be_visible()
     tab.shot("scripts")
