@@ -111,6 +111,8 @@ def import_csv(
         highlight=False,
         soft_wrap=True,
     )
+    for note in report.notes():
+        err.print(f"{file}: {note}", highlight=False, soft_wrap=True, markup=False)
     print(", ".join(f"{k}={v}" for k, v in s.items() if k != "not_started"))
     if report.rejected:
         raise typer.Exit(1)

@@ -12,7 +12,7 @@ from adapters.storage.columns import MAX_ID
 from adapters.storage.orm import User
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import Role
-from api.accounts import live_token, stale_use, touch
+from api.accounts import WEB_FORM_TOKEN, live_token, stale_use, touch
 from api.container import Container
 
 _bearer = HTTPBearer(
@@ -42,10 +42,15 @@ UowDep = Annotated[SqlAlchemyUnitOfWork, Depends(get_uow)]
 
 
 def current_user(
+    request: Request,
     container: ContainerDep,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
-    """The user whose bearer token came with the request; 401 without a valid one."""
+    """The user whose bearer token came with the request; 401 without a valid one.
+
+    ``request.state.intake_token`` says whether it is a web-form (intake) token, which
+    may only add leads.
+    """
     if creds is None:
         raise HTTPException(
             401,
@@ -58,6 +63,7 @@ def current_user(
         row = uow.session.get(User, token.user_id) if token is not None else None
         stale = token is not None and stale_use(token, now)
         token_id = token.id if token is not None else None
+        intake = token is not None and token.name == WEB_FORM_TOKEN
     if stale and token_id is not None:
         with container.uow() as uow:
             touch(uow, token_id, now)
@@ -68,6 +74,10 @@ def current_user(
             "unknown, expired, revoked or inactive token",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    request.state.intake_token = intake
+    route = request.scope.get("route")
+    if intake and not (request.method == "POST" and getattr(route, "path", None) == "/leads"):
+        raise HTTPException(403, "a web-form (intake) token may only POST /leads")
     return row
 
 

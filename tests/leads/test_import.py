@@ -54,6 +54,7 @@ def test_bad_rows_are_reported_with_line_and_reason_and_the_good_rows_are_in(api
         "rejected": 5,
         "started": 0,
         "not_started": None,
+        "owner_not_changed": 0,
     }
     assert (_count(api, Contact), _count(api, Inquiry)) == (2, 2)
     page = api.get("/leads", params={"sort": "last_name"})
