@@ -1,8 +1,9 @@
-"""Request dependencies: the container, a unit of work, the signed-in user, role checks."""
+"""Request dependencies: the container, a unit of work, the signed-in user (whose role the
+access table in ``api.access`` checks)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Query, Request
@@ -11,7 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from adapters.storage.columns import MAX_ID
 from adapters.storage.orm import User
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
-from adapters.storage.vocab import Role
+from api.access import INTAKE, check, route_path
 from api.accounts import WEB_FORM_TOKEN, live_token, stale_use, touch
 from api.container import Container
 
@@ -46,11 +47,9 @@ def current_user(
     container: ContainerDep,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
-    """The user whose bearer token came with the request; 401 without a valid one.
-
-    ``request.state.intake_token`` says whether it is a web-form (intake) token, which
-    may only add leads.
-    """
+    """The user whose bearer token came with the request; 401 without a valid one, 403 when
+    the route's rule in ``api.access.ACCESS`` does not let their role (or, for a web-form
+    token, ``intake``) through. ``request.state.intake_token`` says which it was."""
     if creds is None:
         raise HTTPException(
             401,
@@ -75,23 +74,8 @@ def current_user(
             headers={"WWW-Authenticate": "Bearer"},
         )
     request.state.intake_token = intake
-    route = request.scope.get("route")
-    if intake and not (request.method == "POST" and getattr(route, "path", None) == "/leads"):
-        raise HTTPException(403, "a web-form (intake) token may only POST /leads")
+    check(request.method, route_path(request.scope), INTAKE if intake else row.role)
     return row
 
 
 UserDep = Annotated[User, Depends(current_user)]
-
-
-def require(*roles: Role) -> Callable[[User], User]:
-    """A dependency that lets through only ``roles`` (admins always)."""
-    allowed = {*roles, Role.ADMIN}
-
-    def check(user: UserDep) -> User:
-        if Role(user.role) not in allowed:
-            names = ", ".join(sorted(r.value for r in allowed))
-            raise HTTPException(403, f"this needs the role {names}; you are {user.role}")
-        return user
-
-    return check

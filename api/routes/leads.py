@@ -12,12 +12,11 @@ from pydantic import BaseModel, Field
 
 from adapters.storage import leads as lead_store
 from adapters.storage.columns import MAX_ID
-from adapters.storage.orm import User
 from adapters.storage.repositories import to_e164
-from adapters.storage.vocab import AssignmentState, LeadStatus, Priority, Role
+from adapters.storage.vocab import AssignmentState, LeadStatus, Priority
 from api.access import contact_for, visible_contacts
 from api.accounts import WEB_FORM_TOKEN
-from api.deps import ContainerDep, IdPath, IdQuery, UowDep, UserDep, require
+from api.deps import ContainerDep, IdPath, IdQuery, UowDep, UserDep
 from api.services import assignments, csv_columns, csv_import, lead_views
 from api.services.assignments import AssignmentOut, EnrolOut
 from api.services.lead_views import LeadDetail, LeadPage, UnassignedPage
@@ -35,20 +34,9 @@ from api.services.leads import (
 from isa_engine.model import Status
 
 router = APIRouter(tags=["leads"])
-Coordinator = Annotated[User, Depends(require(Role.COORDINATOR))]
+Coordinator = UserDep  # api/access.py lets coordinators and admins through
 __all__ = ["WEB_FORM_TOKEN", "router"]
 MAX_UPLOAD = 64 * 1024 * 1024
-
-
-def intake_user(request: Request, user: UserDep) -> User:
-    """Coordinators, admins, and web-form (intake) tokens whatever their user's role."""
-    if request.state.intake_token or Role(user.role) in (Role.COORDINATOR, Role.ADMIN):
-        return user
-    raise HTTPException(
-        403,
-        "posting leads needs a coordinator, an admin or a web-form "
-        "token (isa leads intake-token EMAIL)",
-    )
 
 
 class AgentIn(TextInput):
@@ -195,7 +183,7 @@ def post_lead(
     lead: LeadIn,
     uow: UowDep,
     container: ContainerDep,
-    user: Annotated[User, Depends(intake_user)],
+    user: UserDep,
 ) -> IntakeOut | Response:
     """Take one web form or ad lead; the contact is deduplicated by phone, then e-mail.
 

@@ -18,7 +18,6 @@ from rich.console import Console
 
 from api.container import Container
 from api.deps import ContainerDep
-from api.routes import scripts as script_routes
 from api.script_views import _condition, segment_warnings, text_flow
 from api.script_views import diff as semantic_diff
 from api.services import scripts as versions
@@ -30,7 +29,7 @@ from isa_engine.errors import IsaError, ScriptError, ScriptErrors
 from isa_engine.script import Script
 
 router = APIRouter()
-author = same_rule(script_routes.Author)
+author = same_rule("POST /scripts/{name}/versions")
 _VERSION_LINE = re.compile(r"^version:\s*\d+\s*$", re.MULTILINE)
 
 
