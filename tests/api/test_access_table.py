@@ -175,3 +175,11 @@ def test_a_refusal_names_the_roles_the_table_lets_through(
     answer = _call(client, "POST /leads/{contact_id}/share", "isa", callers["isa"])
     assert answer.status_code == 403
     assert answer.json()["detail"] == "this needs the role admin, agent, coordinator; you are isa"
+
+
+def test_docs_security_md_holds_the_table_as_generated() -> None:
+    from tools.access_doc import BEGIN, END, render
+
+    text = (REPO / "docs" / "security.md").read_text()
+    found = text[text.index(BEGIN) : text.index(END) + len(END)]
+    assert found == render(), "run python -m tools.access_doc and paste it into docs/security.md"
