@@ -274,7 +274,9 @@ def intake(
         owner_id, owner_note = owner_of_new_inquiry(
             uow, contact.id, lead.owner_id, intake_token=intake_token
         )
-    for name, value in fields.items():  # an older contact gains what it lacked, never loses
+    # an older contact gains what it lacked, never loses; not from a web-form token, whose
+    # holder could otherwise name a stranger's lead in our texts (the inquiry keeps it all)
+    for name, value in fields.items() if created or not intake_token else ():
         if value is not None and getattr(contact, name) is None:
             setattr(contact, name, value)
     raw = lead.model_dump(mode="json", exclude_none=True, exclude={"consent", "start"})

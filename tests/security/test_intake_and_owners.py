@@ -86,6 +86,17 @@ def test_an_intake_tokens_answer_is_the_same_for_a_new_and_a_known_contact(api: 
     assert all(d["intake_token"] for d in details[1:])
 
 
+def test_an_intake_token_does_not_fill_in_a_known_contacts_name(api: Api) -> None:
+    known = api.lead(phone="6155550142", start=False)  # no name yet
+    _form_token(api)
+    answer = _post(api, "form", phone="6155550142", first_name="Mallory", email="m@example.com")
+    assert answer.status_code == 202
+    contact = api.get(f"/leads/{known['contact_id']}")["contact"]
+    assert contact["first_name"] is None and contact["email"] is None
+    inquiries = api.get(f"/leads/{known['contact_id']}")["inquiries"]
+    assert any(i["raw"].get("first_name") == "Mallory" for i in inquiries)  # kept, not applied
+
+
 def test_an_unknown_script_is_refused_alike_for_a_new_and_a_known_contact(api: Api) -> None:
     api.lead(phone="6155550142")
     _form_token(api)
