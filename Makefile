@@ -64,6 +64,7 @@ day: install  ## minutes: the day-in-the-life property test with many more examp
 
 fuzz: install  ## minutes: the OpenAPI fuzz (schemathesis) as every role, many more examples (ISA_TEST_POSTGRES_URL adds PostgreSQL)
 	ISA_FUZZ_EXAMPLES=$${ISA_FUZZ_EXAMPLES:-150} ISA_FUZZ_ROLE_EXAMPLES=$${ISA_FUZZ_ROLE_EXAMPLES:-40} \
+	  ISA_FUZZ_ROLE_MODES=$${ISA_FUZZ_ROLE_MODES:-positive,negative} \
 	  $(PY) -m pytest tests/service/test_fuzz.py -p no:cacheprovider
 
 faults: install  ## the fault suite in full (ISA_TEST_POSTGRES_URL adds PostgreSQL)
