@@ -161,7 +161,8 @@ def _run(
 def intake_token(
     email: Annotated[str, typer.Argument(help="The user the web form posts as.")],
 ) -> None:
-    """Print a token that may POST /leads whatever the user's role (shown once)."""
+    """Print a web-form token (shown once): it may POST /leads whatever the user's role, and
+    nothing else; it never changes who owns or sees a known contact (docs/security.md)."""
     from sqlalchemy import select
 
     from adapters.storage.orm import User
