@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: install serve chat test check data bench bench-startup bench-load faults corpus day
+.PHONY: install serve chat test check data bench bench-startup bench-load faults corpus day fuzz
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
@@ -65,6 +65,11 @@ bench-load: install  ## minutes: the send path and the webhook under load, on SQ
 
 day: install  ## minutes: the day-in-the-life property test with many more examples
 	ISA_DAY_EXAMPLES=$${ISA_DAY_EXAMPLES:-200} $(PY) -m pytest tests/properties/test_day_in_the_life.py
+
+fuzz: install  ## minutes: the OpenAPI fuzz (schemathesis) as every role, many more examples (ISA_TEST_POSTGRES_URL adds PostgreSQL)
+	ISA_FUZZ_EXAMPLES=$${ISA_FUZZ_EXAMPLES:-150} ISA_FUZZ_ROLE_EXAMPLES=$${ISA_FUZZ_ROLE_EXAMPLES:-40} \
+	  ISA_FUZZ_ROLE_MODES=$${ISA_FUZZ_ROLE_MODES:-positive,negative} \
+	  $(PY) -m pytest tests/service/test_fuzz.py -p no:cacheprovider
 
 faults: install  ## the fault suite in full (ISA_TEST_POSTGRES_URL adds PostgreSQL)
 	ISA_FAULTS_LEADS=$${ISA_FAULTS_LEADS:-1000} $(PY) -m pytest tests/faults -s

@@ -15,6 +15,12 @@ key whose earlier attempt is *unsure* is looked up before it is sent again:
    than the first attempt (less ``skew`` for the two clocks). Found: its sid is
    returned and nothing is sent. Not found: the text is sent.
 
+The two clocks: Twilio stamps ``date_created`` with its own. Every answer's ``Date``
+header tells how far ours is from it (``clock_offset``: Twilio's less ours, to
+the second); when ours runs ahead, the match window is widened by that much, so a
+server clock minutes fast still finds the text and never sends it twice, and an
+offset beyond ``WARN_OFFSET`` is logged as a warning (fix the server's clock: NTP).
+
 Why a lookup, and not a marker Twilio would keep: a message resource keeps no
 field of ours (the status callback URL is not returned, and the body must stay
 the lead's text), so recipient + body + time is what identifies it. What can
@@ -36,9 +42,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests  # twilio's own HTTP client
@@ -62,6 +70,9 @@ UNSUBSCRIBED = 21610
 """Twilio: the recipient replied STOP to this sender; never text them again."""
 
 _OPERATOR_FIXES = frozenset({401, 403, 404})  # credentials or account sid: wait, do not fail
+WARN_OFFSET = timedelta(seconds=30)
+"""A clock this far from Twilio's is logged as a warning (at most every WARN_EVERY seconds)."""
+WARN_EVERY = 600.0
 
 
 def _utc_now() -> datetime:
@@ -98,8 +109,11 @@ class TwilioSms:
             )
         self.from_, self.messaging_service_sid = from_, messaging_service_sid
         self.status_callback = status_callback
+        hooks = {"response": [self._measure_clock]}
         self._client = Client(
-            account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout)
+            account_sid,
+            auth_token,
+            http_client=TwilioHttpClient(timeout=timeout, request_hooks=hooks),
         )
         if api_base:
             self._client.api.base_url = api_base.rstrip("/")
@@ -107,6 +121,8 @@ class TwilioSms:
         self._lock = threading.Lock()
         self._unsure: OrderedDict[str, datetime] = OrderedDict()  # key → first attempt
         self._sent: OrderedDict[str, str] = OrderedDict()  # key → sid
+        self.clock_offset: timedelta | None = None  # Twilio's clock less ours, last measured
+        self._warned_at: float | None = None
 
     def send(
         self,
@@ -161,7 +177,11 @@ class TwilioSms:
             raise TransientSendError(
                 f"looking up an unsure text failed ({type(exc).__name__}): not sent again yet"
             ) from exc
-        floor = since - self._skew
+        with self._lock:
+            offset = self.clock_offset  # measured on the list's own answer just now
+        # ours ahead of Twilio's (offset < 0): ``since`` is later than Twilio's stamp of
+        # the same moment, so widen the window by the difference
+        floor = since - self._skew + min(offset or timedelta(0), timedelta(0))
         with self._lock:
             others = set(self._sent.values()) | set(taken)
         matches = [
@@ -176,6 +196,32 @@ class TwilioSms:
         if not matches:
             return None
         return str(min(matches, key=lambda m: m.date_created).sid)
+
+    def _measure_clock(self, response: requests.Response, *_args: Any, **_kw: Any) -> None:
+        """A requests hook: how far our clock is from Twilio's, from the answer's ``Date``."""
+        header = response.headers.get("Date")
+        if not header:
+            return
+        try:
+            theirs = parsedate_to_datetime(header)
+        except (TypeError, ValueError):
+            return
+        if theirs.tzinfo is None:
+            return
+        offset = theirs - self._clock()
+        with self._lock:
+            self.clock_offset = offset
+            loud = abs(offset) > WARN_OFFSET and (
+                self._warned_at is None or time.monotonic() - self._warned_at > WARN_EVERY
+            )
+            if loud:
+                self._warned_at = time.monotonic()
+        if loud:
+            log.warning(
+                "this server's clock is %+.0f s off Twilio's (its Date header; + ahead): resend "
+                "lookups widen their window to match, but set the clock right (NTP)",
+                -offset.total_seconds(),
+            )
 
     def _sender(self) -> dict[str, Any]:
         params: dict[str, Any] = {"smart_encoded": False}  # the body stays as we wrote it

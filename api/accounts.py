@@ -14,6 +14,8 @@ from api.passwords import check_password
 from api.security import hash_password, new_token, token_hash
 from isa_engine.errors import NotAllowed
 
+WEB_FORM_TOKEN = "web-form"
+"""The name of intake tokens (``isa leads intake-token``): they may only POST /leads."""
 USE_GRANULARITY = timedelta(minutes=1)
 LOGIN_TOKEN_LIFE = timedelta(days=30)  # POST /auth/login; CLI tokens last until revoked
 

@@ -112,6 +112,8 @@ def import_csv(
         soft_wrap=True,
         markup=False,
     )
+    for note in report.notes():
+        err.print(f"{file}: {note}", highlight=False, soft_wrap=True, markup=False)
     print(", ".join(f"{k}={v}" for k, v in s.items() if k not in ("not_started", "text")))
     if report.rejected:
         raise typer.Exit(1)
@@ -160,7 +162,8 @@ def _run(
 def intake_token(
     email: Annotated[str, typer.Argument(help="The user the web form posts as.")],
 ) -> None:
-    """Print a token that may POST /leads whatever the user's role (shown once)."""
+    """Print a web-form token (shown once): it may POST /leads whatever the user's role, and
+    nothing else; it never changes who owns or sees a known contact (docs/security.md)."""
     from sqlalchemy import select
 
     from adapters.storage.orm import User

@@ -1,8 +1,9 @@
-"""Request dependencies: the container, a unit of work, the signed-in user, role checks."""
+"""Request dependencies: the container, a unit of work, the signed-in user (whose role the
+access table in ``api.access`` checks)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Query, Request
@@ -11,8 +12,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from adapters.storage.columns import MAX_ID
 from adapters.storage.orm import User
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
-from adapters.storage.vocab import Role
-from api.accounts import live_token, stale_use, touch
+from api.access import INTAKE, check, route_path
+from api.accounts import WEB_FORM_TOKEN, live_token, stale_use, touch
 from api.container import Container
 
 _bearer = HTTPBearer(
@@ -42,10 +43,13 @@ UowDep = Annotated[SqlAlchemyUnitOfWork, Depends(get_uow)]
 
 
 def current_user(
+    request: Request,
     container: ContainerDep,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
-    """The user whose bearer token came with the request; 401 without a valid one."""
+    """The user whose bearer token came with the request; 401 without a valid one, 403 when
+    the route's rule in ``api.access.ACCESS`` does not let their role (or, for a web-form
+    token, ``intake``) through. ``request.state.intake_token`` says which it was."""
     if creds is None:
         raise HTTPException(
             401,
@@ -58,6 +62,7 @@ def current_user(
         row = uow.session.get(User, token.user_id) if token is not None else None
         stale = token is not None and stale_use(token, now)
         token_id = token.id if token is not None else None
+        intake = token is not None and token.name == WEB_FORM_TOKEN
     if stale and token_id is not None:
         with container.uow() as uow:
             touch(uow, token_id, now)
@@ -68,20 +73,9 @@ def current_user(
             "unknown, expired, revoked or inactive token",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    request.state.intake_token = intake
+    check(request.method, route_path(request.scope), INTAKE if intake else row.role)
     return row
 
 
 UserDep = Annotated[User, Depends(current_user)]
-
-
-def require(*roles: Role) -> Callable[[User], User]:
-    """A dependency that lets through only ``roles`` (admins always)."""
-    allowed = {*roles, Role.ADMIN}
-
-    def check(user: UserDep) -> User:
-        if Role(user.role) not in allowed:
-            names = ", ".join(sorted(r.value for r in allowed))
-            raise HTTPException(403, f"this needs the role {names}; you are {user.role}")
-        return user
-
-    return check

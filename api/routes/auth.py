@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, EmailStr, Field
 from sqlalchemy import select
 
@@ -14,7 +13,7 @@ from adapters.storage.orm import ApiToken, User
 from adapters.storage.vocab import Role
 from api import sign_in
 from api.accounts import LOGIN_TOKEN_LIFE, create_user, issue_token, set_active, token_state
-from api.deps import ContainerDep, IdPath, UowDep, UserDep, require
+from api.deps import ContainerDep, IdPath, UowDep, UserDep
 from api.sign_in import Attempt
 
 router = APIRouter(tags=["access"])
@@ -100,7 +99,7 @@ def unlock_user(
     user_id: IdPath,
     uow: UowDep,
     container: ContainerDep,
-    actor: Annotated[User, Depends(require(Role.ADMIN, Role.COORDINATOR))],
+    actor: UserDep,
 ) -> UserOut:
     """Lift a sign-in lockout (admins and coordinators)."""
     user = uow.session.get(User, user_id)
@@ -162,7 +161,7 @@ def set_user_active(
     body: ActiveIn,
     uow: UowDep,
     container: ContainerDep,
-    admin: Annotated[User, Depends(require(Role.ADMIN))],
+    admin: UserDep,
 ) -> UserOut:
     """Disable a user (every token and console session revoked at once) or enable them."""
     user = uow.session.get(User, user_id)
@@ -184,7 +183,7 @@ def add_user(
     body: UserIn,
     uow: UowDep,
     container: ContainerDep,
-    admin: Annotated[User, Depends(require(Role.ADMIN))],
+    admin: UserDep,
 ) -> UserOut:
     """Create a user (admins only)."""
     user = create_user(
@@ -204,9 +203,7 @@ def add_user(
 
 
 @router.get("/users", response_model=list[UserOut])
-def list_users(
-    uow: UowDep, _admin: Annotated[User, Depends(require(Role.ADMIN, Role.COORDINATOR))]
-) -> list[UserOut]:
+def list_users(uow: UowDep, _admin: UserDep) -> list[UserOut]:
     """Every user (admins and coordinators)."""
     return [_out(u) for u in uow.session.execute(select(User).order_by(User.id)).scalars()]
 

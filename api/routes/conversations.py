@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Header, HTTPException, Query
+from fastapi import APIRouter, BackgroundTasks, Header, HTTPException, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -13,15 +13,15 @@ from adapters.storage.orm import Contact, OutcomeRow, User
 from adapters.storage.vocab import Role
 from api.access import contact_for
 from api.container import Container
-from api.deps import ContainerDep, IdPath, IdQuery, UserDep, require
+from api.deps import ContainerDep, IdPath, IdQuery, UserDep
 from api.services import agents, held, outbox
 from api.services.turns import TurnResult
 from isa_engine.model import OutcomeKind
 
 router = APIRouter(tags=["conversations"])
 
-Texter = Annotated[User, Depends(require(Role.AGENT, Role.ISA))]
-Worker = Annotated[User, Depends(require(Role.AGENT, Role.ISA, Role.COORDINATOR))]
+Texter = UserDep  # agents and ISAs (api/access.py TEXTER)
+Worker = UserDep  # agents, ISAs, coordinators (api/access.py WORKER)
 
 
 class TurnOut(BaseModel):

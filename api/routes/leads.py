@@ -6,28 +6,24 @@ import io
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Query, UploadFile
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from adapters.storage import leads as lead_store
 from adapters.storage.columns import MAX_ID
-from adapters.storage.orm import (
-    ApiToken,
-    User,
-)
 from adapters.storage.repositories import to_e164
-from adapters.storage.vocab import AssignmentState, LeadStatus, Priority, Role
+from adapters.storage.vocab import AssignmentState, LeadStatus, Priority
 from api.access import contact_for, visible_contacts
-from api.deps import ContainerDep, IdPath, IdQuery, UowDep, UserDep, require
-from api.security import token_hash
+from api.accounts import WEB_FORM_TOKEN
+from api.deps import ContainerDep, IdPath, IdQuery, UowDep, UserDep
 from api.services import assignments, csv_columns, csv_import, held, lead_views
 from api.services.assignments import AssignmentOut, EnrolOut
 from api.services.lead_views import LeadDetail, LeadPage, UnassignedPage
 from api.services.leads import (
     Id,
     IntakeOut,
+    IntakeReceipt,
     LeadIn,
     TextInput,
     check_agent,
@@ -38,33 +34,9 @@ from api.services.leads import (
 from isa_engine.model import Status
 
 router = APIRouter(tags=["leads"])
-Coordinator = Annotated[User, Depends(require(Role.COORDINATOR))]
-WEB_FORM_TOKEN = "web-form"
-"""Tokens with this name (``isa leads intake-token``) may post leads whatever their role."""
+Coordinator = UserDep  # api/access.py lets coordinators and admins through
+__all__ = ["WEB_FORM_TOKEN", "router"]
 MAX_UPLOAD = 64 * 1024 * 1024
-_bearer = HTTPBearer(auto_error=False)
-
-
-def intake_user(
-    user: UserDep,
-    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    uow: UowDep,
-) -> User:
-    """Coordinators, admins, and tokens made for a web-form integration."""
-    if Role(user.role) in (Role.COORDINATOR, Role.ADMIN):
-        return user
-    name = uow.session.scalar(
-        select(ApiToken.name).where(
-            ApiToken.token_hash == token_hash(creds.credentials if creds else "")
-        )
-    )
-    if name != WEB_FORM_TOKEN:
-        raise HTTPException(
-            403,
-            "posting leads needs a coordinator, an admin or a web-form "
-            "token (isa leads intake-token EMAIL)",
-        )
-    return user
 
 
 class AgentIn(TextInput):
@@ -91,6 +63,7 @@ class ImportOut(BaseModel):
     summary: dict[str, Any]
     mapping: dict[str, str]
     rejected: list[dict[str, Any]]
+    notes: list[str] = Field(default_factory=list, description="e.g. an owner not applied")
 
 
 Words = list[str] | None
@@ -194,12 +167,34 @@ def search_leads(
     )
 
 
-@router.post("/leads", response_model=IntakeOut, status_code=201)
+@router.post(
+    "/leads",
+    response_model=IntakeOut,
+    status_code=201,
+    responses={
+        202: {
+            "model": IntakeReceipt,
+            "description": "posted with a web-form token: received, and nothing more said",
+        }
+    },
+)
 def post_lead(
-    lead: LeadIn, uow: UowDep, container: ContainerDep, user: Annotated[User, Depends(intake_user)]
-) -> IntakeOut:
+    request: Request,
+    lead: LeadIn,
+    uow: UowDep,
+    container: ContainerDep,
+    user: UserDep,
+) -> IntakeOut | Response:
     """Take one web form or ad lead; the contact is deduplicated by phone, then e-mail.
-    ``opening`` says "sent", "waiting for an ISA", or why it is held (quiet hours)."""
+
+    The owner of a known lead is not changed (only assignment does that: ``owner`` says
+    so). A web-form token's lead is answered 202 ``{"status": "received"}`` whether the
+    contact was new or known, and never changes who owns or sees a known contact.
+    ``opening`` says "sent", "waiting for an ISA", or why it is held (quiet hours).
+    """
+    if request.state.intake_token:
+        intake(container, uow, lead, actor_id=user.id, intake_token=True)
+        return JSONResponse(IntakeReceipt().model_dump(), status_code=202)
     out = intake(container, uow, lead, actor_id=user.id)
     if out.opening == "sent":
         why = held.still_held(container, out.contact_id, container.clock())
@@ -248,6 +243,7 @@ def import_leads(
         summary=report.summary(),
         mapping=report.mapping,
         rejected=[{"line": r.line, "reason": r.reason, "phone": r.phone} for r in report.rejected],
+        notes=report.notes(),
     )
 
 

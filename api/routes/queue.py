@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Query
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Query
 from pydantic import BaseModel, Field
 
-from adapters.storage.orm import User
-from adapters.storage.vocab import Role
 from api.container import Container
-from api.deps import ContainerDep, IdPath, require
+from api.deps import ContainerDep, IdPath, UserDep
 from api.routes.conversations import TurnOut
 from api.services import outbox
 from api.services import queue as isa_queue
@@ -18,7 +16,7 @@ from api.services.turns import TurnResult
 
 router = APIRouter(prefix="/queue", tags=["queue"])
 
-Isa = Annotated[User, Depends(require(Role.ISA))]
+Isa = UserDep  # ISAs and admins (api/access.py)
 
 
 class EditIn(BaseModel):

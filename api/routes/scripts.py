@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, cast
 
-from fastapi import APIRouter, Body, Depends, Path
+from fastapi import APIRouter, Body, Path
 from pydantic import BaseModel
 
-from adapters.storage.orm import User
-from adapters.storage.vocab import Role
-from api.deps import ContainerDep, UowDep, UserDep, require
+from api.deps import ContainerDep, UowDep, UserDep
 from api.services import scripts as versions
 
 router = APIRouter(tags=["scripts"])
-Author = Annotated[User, Depends(require(Role.AUTHOR))]
+Author = UserDep  # authors and admins (api/access.py)
 Name = Annotated[str, Path(max_length=60, description="a script name, e.g. buyer")]
 Version = Annotated[int, Path(ge=1, le=2**31 - 1)]  # the conversations column is a 32-bit INTEGER
 

@@ -27,7 +27,7 @@ from adapters.storage.orm import (
 )
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import AssignmentState, EnrollmentState, Role
-from api.access import SEE_ALL, contact_for
+from api.access import contact_for
 from api.container import Container
 from api.services import drip
 from api.services.leads import check_agent
@@ -175,7 +175,7 @@ def share(
 ) -> int:
     """The owner (or a coordinator) shares the lead with another agent; the share's id."""
     contact = contact_for(uow, user, contact_id)
-    if Role(user.role) not in SEE_ALL and not uow.session.scalar(
+    if Role(user.role) not in (Role.ADMIN, Role.COORDINATOR) and not uow.session.scalar(
         select(exists().where(Inquiry.contact_id == contact.id, Inquiry.owner_id == user.id))
     ):
         raise NotAllowed(f"only the owner of lead {contact.id} or a coordinator can share it")

@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO, cast
 
-from sqlalchemy import Table
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from adapters.storage import audit
 from adapters.storage.leads import (
+    OPEN_ASSIGNMENT,
     ConsentKey,
     InquiryKey,
     consent_keys,
@@ -35,7 +36,7 @@ from adapters.storage.leads import (
     inquiry_keys,
     insert_inquiries,
 )
-from adapters.storage.orm import ConsentRecord
+from adapters.storage.orm import Assignment, ConsentRecord, Inquiry
 from adapters.storage.repositories import to_e164
 from adapters.storage.vocab import LeadStatus, Priority
 from api.container import Container
@@ -79,6 +80,8 @@ class ImportReport:
     started: int = 0
     not_started: dict[str, int] = field(default_factory=dict)
     mapping: dict[str, str] = field(default_factory=dict)
+    # rows of known leads another agent owns (or is offered): the owner asked for not applied
+    owner_kept: list[int] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         """The counts, as the CLI and the API print them."""
@@ -91,8 +94,22 @@ class ImportReport:
             "not_started": self.not_started,
             "already_imported": self.already_imported,
             "updated": self.updated,
+            "owner_not_changed": len(self.owner_kept),
             "text": self.sentence(),
         }
+
+    def notes(self) -> list[str]:
+        """What the counts alone do not say (the owner asked for, not applied), one line each."""
+        if not self.owner_kept:
+            return []
+        lines = ", ".join(map(str, self.owner_kept[:20])) + (
+            " …" if len(self.owner_kept) > 20 else ""
+        )
+        return [
+            f"{len(self.owner_kept)} row(s) added to a known lead another agent owns or is "
+            f"offered (lines {lines}): the owner asked for was not applied; the owner of an "
+            "existing lead changes only by assignment"
+        ]
 
     def sentence(self) -> str:
         """The counts in words: "0 new, 193 already imported (nothing added)"."""
@@ -232,6 +249,7 @@ class Importer:
     _ids: dict[str, int] = field(default_factory=dict)  # contact ids of phones met so far
     _inquiries: dict[int, set[InquiryKey]] = field(default_factory=dict)  # of contacts met
     _consents: dict[int, set[ConsentKey]] = field(default_factory=dict)
+    _made: set[int] = field(default_factory=set)  # contacts this run created
 
     def run(
         self, records: Iterable[tuple[int, list[str] | str]], headers: list[str]
@@ -297,6 +315,8 @@ class Importer:
             ids, created = get_or_create_contacts(uow.session, list(new.values()))
             ids.update(self._ids)
             gained = self._known(uow.session, batch, ids, created)
+            self._made.update(ids[p] for p in created)
+            held = self._held(uow.session, {ids[r["phone"]] for _, r in batch} - self._made)
             inquiries, consents, outcome = [], [], []
             for line, row in batch:
                 contact_id = ids[row["phone"]]
@@ -310,10 +330,14 @@ class Importer:
                     seen.add(inquiry_key(row, None))
                     seen.add(inquiry_key(row, row["received_at"]))
                     outcome.append("new")
+                    owner_id = self.owner_id
+                    if contact_id in held:  # a known lead another agent holds keeps its owner
+                        owner_id = held[contact_id]
+                        self.report.owner_kept.append(line)
                     inquiries.append(
                         {
                             "contact_id": contact_id,
-                            "owner_id": self.owner_id,
+                            "owner_id": owner_id,
                             "raw": {"import": self.source_name, "line": line},
                             **{k: row[k] for k in INQUIRY_FIELDS},
                         }
@@ -379,6 +403,34 @@ class Importer:
             "wording": row["consent_wording"],
             "reference": row["consent_reference"],
         }
+
+    def _held(self, session: Any, known: set[int]) -> dict[int, int | None]:
+        """Of the known contacts, those another agent than ``owner_id`` owns or is offered:
+        contact id → its owner (None while only offered). Empty without ``owner_id``."""
+        if self.owner_id is None or not known:
+            return {}
+        owners = dict(
+            session.execute(
+                select(Inquiry.contact_id, func.min(Inquiry.owner_id))
+                .where(Inquiry.contact_id.in_(known), Inquiry.owner_id.is_not(None))
+                .group_by(Inquiry.contact_id)
+            ).all()
+        )
+        offered = dict(
+            session.execute(
+                select(Assignment.contact_id, func.min(Assignment.agent_id))
+                .where(Assignment.contact_id.in_(known), Assignment.state.in_(OPEN_ASSIGNMENT))
+                .group_by(Assignment.contact_id)
+            ).all()
+        )
+        held: dict[int, int | None] = {}
+        for contact_id in known:
+            owner = owners.get(contact_id)
+            if owner is not None and owner != self.owner_id:
+                held[contact_id] = owner
+            elif owner is None and offered.get(contact_id) not in (None, self.owner_id):
+                held[contact_id] = None
+        return held
 
     def start_conversations(self, script: str | None) -> None:
         """Start a conversation for each new contact (``--start``), each in its own transaction."""

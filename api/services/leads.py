@@ -25,7 +25,15 @@ from sqlalchemy import func, select
 from adapters.storage import audit
 from adapters.storage.columns import MAX_ID
 from adapters.storage.jobs import NEW_LEAD
-from adapters.storage.orm import ConsentRecord, Contact, ConversationRow, Inquiry, User
+from adapters.storage.leads import OPEN_ASSIGNMENT
+from adapters.storage.orm import (
+    Assignment,
+    ConsentRecord,
+    Contact,
+    ConversationRow,
+    Inquiry,
+    User,
+)
 from adapters.storage.repositories import to_e164
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import LeadStatus, Priority, Role
@@ -118,6 +126,13 @@ class IntakeOut(BaseModel):
     conversation: str  # "started", "exists", or why it was not started
     conversation_id: int | None = None
     opening: str | None = None  # "sent", or "waiting for an ISA" (ISA_AUTO_APPROVE=none)
+    owner: str | None = None  # why a named owner_id was not applied (an existing lead's owner)
+
+
+class IntakeReceipt(BaseModel):
+    """What a web-form (intake) token is told: the same for a new lead and a known one."""
+
+    status: str = Field(default="received", examples=["received"])
 
 
 class Started(NamedTuple):
@@ -177,14 +192,74 @@ def _find_contact(
     return contact, created, None if created else "phone"  # lost a race: same phone
 
 
+def current_owner(uow: SqlAlchemyUnitOfWork, contact_id: int) -> tuple[int | None, int | None]:
+    """The contact's owner (an agent owning one of its inquiries) and the agent it is offered
+    to, if any: who holds the lead now."""
+    owner = uow.session.scalar(
+        select(Inquiry.owner_id)
+        .where(Inquiry.contact_id == contact_id, Inquiry.owner_id.is_not(None))
+        .order_by(Inquiry.id)
+        .limit(1)
+    )
+    offered = uow.session.scalar(
+        select(Assignment.agent_id)
+        .where(Assignment.contact_id == contact_id, Assignment.state.in_(OPEN_ASSIGNMENT))
+        .limit(1)
+    )
+    return owner, offered
+
+
+def owner_of_new_inquiry(
+    uow: SqlAlchemyUnitOfWork, contact_id: int, wanted: int | None, *, intake_token: bool
+) -> tuple[int | None, str | None]:
+    """Who owns an existing contact's new inquiry, and why ``wanted`` was not applied.
+
+    The owner of an existing contact changes only by assignment (POST /leads/{id}/assign,
+    then the agent accepts): a named owner_id is applied to a contact nobody holds; for a
+    contact an agent owns (or is offered) the inquiry goes to that owner. An intake token
+    never sets an existing contact's owner: whoever holds the lead keeps it, nobody else
+    starts seeing it.
+    """
+    owner, offered = current_owner(uow, contact_id)
+    if intake_token:
+        return owner, None
+    if wanted is None or wanted == owner:
+        return wanted, None
+    if owner is not None:
+        return owner, (
+            f"owner_id {wanted} not applied: lead {contact_id} is owned by agent {owner}; "
+            "the owner of an existing lead changes only by assignment (the owner can share it)"
+        )
+    if offered is not None and offered != wanted:
+        return None, (
+            f"owner_id {wanted} not applied: lead {contact_id} is offered to agent {offered}; "
+            "the owner of an existing lead changes only by assignment"
+        )
+    return wanted, None
+
+
 def intake(
-    container: Container, uow: SqlAlchemyUnitOfWork, lead: LeadIn, *, actor_id: int
+    container: Container,
+    uow: SqlAlchemyUnitOfWork,
+    lead: LeadIn,
+    *,
+    actor_id: int,
+    intake_token: bool = False,
 ) -> IntakeOut:
-    """POST /leads: store one lead, start its conversation if it has none, commit."""
+    """POST /leads: store one lead, start its conversation if it has none, commit.
+
+    ``intake_token``: posted with a web-form token, which may add an inquiry but never
+    changes who owns or sees an existing contact (its caller answers with a receipt only).
+    """
     now = container.clock()
     phone = phone_or_422(lead.phone, container.settings.default_region)
     if lead.owner_id is not None:
         check_agent(uow, lead.owner_id)
+    script = lead.script or default_script(
+        lead.inquiry_type, lead.contact_type, lead.business_source
+    )
+    if lead.start:  # an unknown script is a 404 for a new lead and a known one alike
+        resolve_script(container, script)
     email = str(lead.email).lower() if lead.email else None
     fields = {
         "first_name": lead.first_name,
@@ -194,7 +269,14 @@ def intake(
         "state": lead.state.upper() if lead.state else None,
     }
     contact, created, matched_by = _find_contact(uow, phone, email, fields, now)
-    for name, value in fields.items():  # an older contact gains what it lacked, never loses
+    owner_id, owner_note = lead.owner_id, None
+    if not created:
+        owner_id, owner_note = owner_of_new_inquiry(
+            uow, contact.id, lead.owner_id, intake_token=intake_token
+        )
+    # an older contact gains what it lacked, never loses; not from a web-form token, whose
+    # holder could otherwise name a stranger's lead in our texts (the inquiry keeps it all)
+    for name, value in fields.items() if created or not intake_token else ():
         if value is not None and getattr(contact, name) is None:
             setattr(contact, name, value)
     raw = lead.model_dump(mode="json", exclude_none=True, exclude={"consent", "start"})
@@ -214,7 +296,7 @@ def intake(
         interest_level=lead.interest_level,
         priority=lead.priority,
         time_frame=lead.time_frame,
-        owner_id=lead.owner_id,
+        owner_id=owner_id,
         received_at=lead.received_at or now,
         raw=raw,
     )
@@ -230,7 +312,7 @@ def intake(
             )
         )
     uow.session.flush()
-    if lead.owner_id is not None:  # the agent hears of the new lead (seed 000)
+    if owner_id is not None:  # the agent hears of the new lead (seed 000)
         uow.jobs.add(NEW_LEAD, now, {"inquiry_id": inquiry.id}, at=now)
     audit.record(
         uow.session,
@@ -242,15 +324,13 @@ def intake(
         created=created,
         matched_by=matched_by,
         consent=lead.consent is not None,
-    )
-    script = lead.script or default_script(
-        lead.inquiry_type, lead.contact_type, lead.business_source
+        owner_id=owner_id,
+        owner_refused=lead.owner_id if owner_note else None,
+        intake_token=intake_token,
     )
     started = Started("not started: start was false")
     if lead.start:
-        started = start_for(
-            container, uow, contact, script, owner_id=lead.owner_id, actor_id=actor_id
-        )
+        started = start_for(container, uow, contact, script, owner_id=owner_id, actor_id=actor_id)
     uow.commit()
     outbox.deliver(container, started.outbound_ids)  # after commit: the rows are durable
     return IntakeOut(
@@ -265,7 +345,16 @@ def intake(
         else "sent"
         if started.outbound_ids
         else "waiting for an ISA",
+        owner=owner_note,
     )
+
+
+def resolve_script(container: Container, script: str) -> str:
+    """``name`` or ``name@version`` as a reference to a stored version; 404 when unknown."""
+    name, _, version = script.partition("@")
+    ref = f"{name}@{version}" if version else script_versions.published_ref(container, name)
+    script_versions.store(container).get(ref)  # unknown script or version: 404 before anything
+    return ref
 
 
 def start_for(
@@ -288,9 +377,7 @@ def start_for(
         return Started("exists", existing)
     if contact.dead:
         return Started(f"not started: the contact is dead ({contact.dead_reason})")
-    name, _, version = script.partition("@")
-    ref = f"{name}@{version}" if version else script_versions.published_ref(container, name)
-    script_versions.store(container).get(ref)  # unknown script or version: 404 before anything
+    ref = resolve_script(container, script)
     try:
         result = start_conversation(
             container, uow, contact.id, script_ref=ref, agent_id=owner_id, actor_id=actor_id

@@ -19,8 +19,6 @@ from adapters.storage.orm import AuditEntry, Campaign, ConversationRow, User
 from api.access import contact_for
 from api.container import Container
 from api.deps import ContainerDep
-from api.routes import conversations as conversation_routes
-from api.routes import leads as lead_routes
 from api.services import agents, assignments, held, outbox
 from api.services.effects import LANGUAGE
 from api.web import presend
@@ -30,9 +28,12 @@ from api.web.session import PostDep, Session, SessionDep, same_rule
 from isa_engine.errors import IsaError, PersonaRefused
 
 router = APIRouter()
-texter = same_rule(conversation_routes.Texter)
-worker = same_rule(conversation_routes.Worker)
-coordinator = same_rule(lead_routes.Coordinator)
+TEXT = "POST /conversations/{contact_id}/messages"
+WORK = "POST /conversations/{contact_id}/notes"
+ENROL = "POST /campaigns/{name}/enroll"
+texter = same_rule(TEXT)
+worker = same_rule(WORK)
+coordinator = same_rule(ENROL)
 HISTORY = (
     "conversation.",
     "contact.",
@@ -118,9 +119,9 @@ def conversation_context(container: Container, session: Session, contact_id: int
             agent_last=None,
             now=container.clock(),
         ).lead_time,
-        "can_text": may(user, conversation_routes.Texter),
-        "can_work": may(user, conversation_routes.Worker),
-        "can_enrol": may(user, lead_routes.Coordinator),
+        "can_text": may(user, TEXT),
+        "can_work": may(user, WORK),
+        "can_enrol": may(user, ENROL),
     }
 
 

@@ -18,8 +18,9 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
-from adapters.storage.orm import AuditEntry, Message, Suggestion
-from adapters.storage.vocab import DeliveryStatus, SuggestionState
+from adapters.storage.orm import AuditEntry, Contact, ConversationRow, Message, Suggestion, User
+from adapters.storage.vocab import DeliveryStatus, Role, SuggestionState
+from api.access import SEE_ALL, visible_contacts
 from api.container import Container
 from api.deps import ContainerDep
 from api.web.session import SessionDep
@@ -30,8 +31,15 @@ TICK_EVERY = 2  # polls between "tick" events: the page reconnects when they sto
 REACHED = (DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.FAILED)
 
 
-def fingerprint(container: Container) -> tuple[int, ...]:
-    """Numbers that move whenever anything a console page shows has changed."""
+def fingerprint(container: Container, user: User | None = None) -> tuple[int, ...]:
+    """Numbers that move whenever anything a console page shows has changed.
+
+    Service-wide for the roles that work every lead (admins, coordinators, ISAs); for an
+    agent, only over the leads they may see (their own, offered and shared): a stream
+    must not tell an agent how busy the service is, nor when other leads text.
+    """
+    if user is not None and Role(user.role) not in SEE_ALL:
+        return _own_fingerprint(container, user)
     with container.uow(read_only=True) as uow:
         s = uow.session
         return (
@@ -57,14 +65,41 @@ def fingerprint(container: Container) -> tuple[int, ...]:
         )
 
 
-async def stream(container: Container) -> AsyncIterator[str]:
+def _own_fingerprint(container: Container, user: User) -> tuple[int, ...]:
+    """``fingerprint`` over the leads ``user`` may see."""
+    mine = select(Contact.id).where(visible_contacts(user)).scalar_subquery()
+    threads = select(ConversationRow.id).where(ConversationRow.contact_id.in_(mine))
+    with container.uow(read_only=True) as uow:
+        s = uow.session
+        return (
+            int(s.scalar(select(func.max(Message.id)).where(Message.contact_id.in_(mine))) or 0),
+            int(
+                s.scalar(
+                    select(func.max(Suggestion.id)).where(
+                        Suggestion.conversation_id.in_(threads.scalar_subquery())
+                    )
+                )
+                or 0
+            ),
+            int(
+                s.scalar(
+                    select(func.count())
+                    .select_from(Message)
+                    .where(Message.contact_id.in_(mine), Message.delivery_status.in_(REACHED))
+                )
+                or 0
+            ),
+        )
+
+
+async def stream(container: Container, user: User | None = None) -> AsyncIterator[str]:
     """``changed`` events until the browser goes away (Starlette then cancels the stream)."""
-    last = await run_in_threadpool(fingerprint, container)
+    last = await run_in_threadpool(fingerprint, container, user)
     yield "retry: 2000\n: connected\n\n"
     polls = 0
     while True:
         await asyncio.sleep(POLL_SECONDS)
-        now = await run_in_threadpool(fingerprint, container)
+        now = await run_in_threadpool(fingerprint, container, user)
         polls += 1
         if now != last:
             last = now
@@ -75,11 +110,12 @@ async def stream(container: Container) -> AsyncIterator[str]:
 
 @router.get("/events")
 async def events(
-    request: Request, container: ContainerDep, _session: SessionDep
+    request: Request, container: ContainerDep, session: SessionDep
 ) -> StreamingResponse:
-    """The event stream every live page listens to (signed-in users only)."""
+    """The event stream live pages listen to: service-wide for admins, coordinators and ISAs,
+    an agent's own leads only for an agent; authors get none (api/access.py)."""
     return StreamingResponse(
-        stream(container),
+        stream(container, session.user),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

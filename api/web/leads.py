@@ -28,7 +28,7 @@ from isa_engine.errors import IsaError
 from isa_engine.model import Status
 
 router = APIRouter()
-coordinator = same_rule(lead_routes.Coordinator)
+coordinator = same_rule("POST /leads/{contact_id}/assign")
 PAGE = 25
 LISTS = (
     "lead_status",

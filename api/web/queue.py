@@ -18,7 +18,6 @@ from adapters.storage.orm import Contact, ConversationRow, Message, User
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from api.container import Container
 from api.deps import ContainerDep
-from api.routes import queue as queue_routes
 from api.services import held, outbox
 from api.services import queue as isa_queue
 from api.web.errors import explain
@@ -32,7 +31,7 @@ from isa_engine.reading import read
 router = APIRouter()
 PAGE = 50
 THREAD = 8  # the last texts shown beside a suggestion
-isa_only = same_rule(queue_routes.Isa)
+isa_only = same_rule("GET /queue")
 
 
 def _isa(session: SessionDep) -> SessionDep:

@@ -11,11 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from adapters.storage.orm import User
+from api import access
 from api.container import Container
-from api.routes import leads as lead_routes
-from api.routes import queue as queue_routes
-from api.routes import scripts as script_routes
-from api.web.session import CSRF_FIELD, CSRF_HEADER, Session, allowed, same_rule
+from api.web.session import CSRF_FIELD, CSRF_HEADER, Session
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -62,10 +60,13 @@ templates.env.filters["when"] = when
 templates.env.filters["slot"] = slot_value
 
 
+ASSIGN = "POST /leads/{contact_id}/assign"
+
+
 def menu(container: Container, user: User) -> list[tuple[str, str]]:
     """The pages ``user`` may open, as (label, path)."""
     items = []
-    if allowed(same_rule(queue_routes.Isa), user):
+    if may(user, "GET /queue"):
         items.append(("Queue", f"{PREFIX}/queue"))
     items.append(("Leads", f"{PREFIX}/leads"))
     items.append(("Scripts", f"{PREFIX}/scripts"))
@@ -75,9 +76,10 @@ def menu(container: Container, user: User) -> list[tuple[str, str]]:
     return items
 
 
-def may(user: User, alias: object) -> bool:
-    """True when the JSON API's role alias lets ``user`` through."""
-    return allowed(same_rule(alias), user)
+def may(user: User, key: str) -> bool:
+    """True when the JSON route ``key`` (``"METHOD /path"``, api/access.py) lets ``user``
+    through."""
+    return access.may(user.role, key)
 
 
 def page(
@@ -98,8 +100,8 @@ def page(
         "csrf_header": CSRF_HEADER,
         "menu": menu(container, session.user) if session else [],
         "path": request.url.path,
-        "may_coordinate": session is not None and may(session.user, lead_routes.Coordinator),
-        "may_author": session is not None and may(session.user, script_routes.Author),
+        "may_coordinate": session is not None and may(session.user, ASSIGN),
+        "may_author": session is not None and may(session.user, "POST /scripts/{name}/versions"),
     }
     return templates.TemplateResponse(
         request, template, {**base, **context}, status_code=status_code

@@ -18,7 +18,6 @@ from rich.console import Console
 
 from api.container import Container
 from api.deps import ContainerDep
-from api.routes import scripts as script_routes
 from api.script_views import _condition, segment_warnings, text_flow
 from api.script_views import diff as semantic_diff
 from api.services import scripts as versions
@@ -30,8 +29,10 @@ from isa_engine.errors import IsaError, ScriptError, ScriptErrors
 from isa_engine.script import Script
 
 router = APIRouter()
-author = same_rule(script_routes.Author)
+author = same_rule("POST /scripts/{name}/versions")
 _VERSION_LINE = re.compile(r"^version:\s*\d+\s*$", re.MULTILINE)
+MAX_TURNS = 50  # a try replays every turn on each post: bounded, so is its CPU
+MAX_TURN_CHARS = 1600  # Twilio's own limit on one text's body
 
 
 def _version(container: Container, name: str, version: int) -> tuple[Any, str]:
@@ -226,11 +227,12 @@ def try_it(
     author(session.user)
     number, _ = _draft(container, name)
     text = text.replace("\r\n", "\n")
-    turns = [] if action == "restart" else list(said or [])[:200]
+    turns = [] if action == "restart" else list(said or [])
     if action == "wait":
         turns.append(WAIT)
     elif action == "send" and say.strip():
         turns.append(say.strip())
+    check_turns(turns)
     errors: list[ScriptError] = []
     trial = None
     try:
@@ -242,6 +244,24 @@ def try_it(
     return page(
         request, "script_try.html", session, name=name, turns=turns, trial=trial, try_errors=errors
     )
+
+
+def check_turns(turns: list[str]) -> None:
+    """422 naming the limit when a try has more than MAX_TURNS turns or a turn is longer
+    than MAX_TURN_CHARS characters."""
+    if len(turns) > MAX_TURNS:
+        raise HTTPException(
+            422,
+            f"a try is at most {MAX_TURNS} turns (this one has {len(turns)}): "
+            "restart the chat to try more",
+        )
+    for number, turn in enumerate(turns, 1):
+        if len(turn) > MAX_TURN_CHARS:
+            raise HTTPException(
+                422,
+                f"turn {number} is {len(turn):,} characters: a text is at most "
+                f"{MAX_TURN_CHARS:,} characters",
+            )
 
 
 BOX_W, BOX_H, GAP, LEFT = 300, 56, 26, 10

@@ -20,13 +20,15 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.storage.orm import User
+from api import access
+from api.access import ACCESS
 from api.accounts import live_token, stale_use, touch
 from api.container import Container
 from api.deps import ContainerDep
@@ -121,10 +123,12 @@ def read(container: Container, request: Request) -> Session | None:
 
 
 def signed_in(request: Request, container: ContainerDep) -> Session:
-    """The session, or SignInNeeded (the console answers with the sign-in page)."""
+    """The session, or SignInNeeded (the console answers with the sign-in page); 403 when the
+    route's rule in ``api.access.ACCESS`` does not let the user's role through."""
     found = read(container, request)
     if found is None:
         raise SignInNeeded()
+    access.check(request.method, access.route_path(request.scope), found.user.role)
     return found
 
 
@@ -146,10 +150,17 @@ async def checked(request: Request, session: SessionDep) -> Session:
 PostDep = Annotated[Session, Depends(checked)]
 
 
-def same_rule(alias: object) -> Callable[[User], User]:
-    """The role check inside a JSON route's ``Annotated[User, Depends(require(...))]`` alias,
+def same_rule(key: str) -> Callable[[User], User]:
+    """The role check of the JSON route ``key`` (``"METHOD /path"`` in ``api.access.ACCESS``),
     so the console lets through exactly whom the JSON API does."""
-    check: Callable[[User], User] = get_args(alias)[1].dependency
+    if key not in ACCESS:
+        raise KeyError(f"{key!r} is not in api.access.ACCESS")
+
+    def check(user: User) -> User:
+        method, path = key.split(" ", 1)
+        access.check(method, path, user.role)
+        return user
+
     return check
 
 

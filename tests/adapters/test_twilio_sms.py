@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -148,3 +149,48 @@ def test_wrong_credentials_wait_for_the_operator_instead_of_failing_the_text(
     with pytest.raises(TransientSendError, match="ISA_TWILIO_AUTH_TOKEN") as caught:
         wrong.send(ANA, HELLO, "k")
     assert caught.value.code == 20003 and twilio.sent_to(ANA) == []
+
+
+def _behind(seconds: int) -> Any:
+    """A clock ``seconds`` behind this machine's: Twilio's, as a fast server sees it."""
+    return lambda: datetime.now(UTC) - timedelta(seconds=seconds)
+
+
+def test_a_server_clock_minutes_ahead_of_twilios_still_finds_the_text_after_a_crash(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with FakeTwilioApi(clock=_behind(120)) as twilio:  # our clock runs 2 minutes fast
+        claimed = datetime.now(UTC)
+        twilio.drop = 1
+        with pytest.raises(TransientSendError):
+            sender(twilio).send(ANA, HELLO, "begin:3:0")  # then this process dies
+        restarted = sender(twilio)
+        with caplog.at_level(logging.WARNING, logger="isa.twilio"):
+            sid = restarted.send(ANA, HELLO, "begin:3:0", unsure_since=claimed)
+        assert [m.sid for m in twilio.sent_to(ANA)] == [sid]  # found, not sent twice
+        assert restarted.clock_offset is not None
+        assert abs(restarted.clock_offset + timedelta(seconds=120)) < timedelta(seconds=3)
+    [warning] = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert "clock is +12" in warning.getMessage() and "NTP" in warning.getMessage()
+
+
+def test_without_measuring_the_skew_that_text_would_have_gone_twice() -> None:
+    with FakeTwilioApi(clock=_behind(120)) as twilio:
+        claimed = datetime.now(UTC)
+        twilio.drop = 1
+        with pytest.raises(TransientSendError):
+            sender(twilio).send(ANA, HELLO, "begin:3:0")
+        restarted = sender(twilio)
+        restarted._client.http_client.request_hooks = {}  # measure nothing
+        assert restarted.find(ANA, HELLO, claimed) is None  # the 10 s window alone misses it
+
+
+def test_a_small_skew_is_measured_but_not_warned_about(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with FakeTwilioApi(clock=_behind(5)) as twilio:
+        sms = sender(twilio)
+        with caplog.at_level(logging.WARNING, logger="isa.twilio"):
+            sms.send(ANA, HELLO, "k")
+        assert sms.clock_offset is not None and sms.clock_offset < timedelta(0)
+    assert not [r for r in caplog.records if r.levelno == logging.WARNING]

@@ -162,6 +162,10 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         return
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header by the fake's clock, as Twilio's by its own."""
+        return format_datetime(self.api.clock().astimezone(UTC), usegmt=True)
+
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
         fields = dict(parse_qsl(parts.query))

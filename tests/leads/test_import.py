@@ -56,6 +56,7 @@ def test_bad_rows_are_reported_with_line_and_reason_and_the_good_rows_are_in(api
         "not_started": None,
         "already_imported": 0,
         "updated": 0,
+        "owner_not_changed": 0,
         "text": "2 new, 5 rejected",
     }
     assert (_count(api, Contact), _count(api, Inquiry)) == (2, 2)

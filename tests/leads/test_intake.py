@@ -121,7 +121,13 @@ def test_an_agent_cannot_post_leads_but_a_web_form_token_can(api: Api) -> None:
         _, token = issue_token(uow, user, name=WEB_FORM_TOKEN, at=NOW, actor_id=None)
         uow.commit()
     api.tokens["form"] = token
-    assert api.lead("form", phone="6155550142", received_at="2037-11-20T09:00:00-06:00")
+    answer = api.client.post(
+        "/leads",
+        json={"phone": "6155550142", "received_at": "2037-11-20T09:00:00-06:00"},
+        headers=api.headers("form"),
+    )
+    assert answer.status_code == 202 and answer.json() == {"status": "received"}
+    assert _count(api, Inquiry) == 1
 
 
 def test_every_intake_is_in_the_audit_log(api: Api) -> None:
