@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 from email.utils import make_msgid
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from adapters.crm_webhook import CrmWebhook
 from adapters.email_smtp import SmtpMailer
 from adapters.storage.orm import (
     Assignment,
@@ -48,6 +48,9 @@ from isa_engine.ports import (
 CRM = "crm"
 """Job: post one outcome to one CRM URL (payload ``{"outcome_id": …, "url": …}``)."""
 SHOWN_TEXTS = 20  # the conversation's latest texts in an alert
+
+if TYPE_CHECKING:
+    from adapters.crm_webhook import CrmWebhook
 
 
 def run_notify_job(container: Container, job: ClaimedJob) -> datetime | None:
@@ -312,7 +315,10 @@ def mailer_of(container: Container) -> SmtpMailer:
 
 
 def crm_of(container: Container) -> CrmWebhook:
-    """The CRM poster from the settings, built once."""
+    """The CRM poster from the settings, built once (its HTTP client, httpx, is imported
+    only by a process that posts an outcome)."""
+    from adapters.crm_webhook import CrmWebhook
+
     found = container.extras.get("crm")
     if isinstance(found, CrmWebhook):
         return found
