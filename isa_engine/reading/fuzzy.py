@@ -8,6 +8,7 @@ honouring a wish to stop: a token close enough to a keyword counts as the keywor
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 # Leetspeak and masking characters inside a word ("st0p", "$TOP", "st*p", "T3XT1NG").
@@ -37,13 +38,18 @@ def join_spaced(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Canonical lower-case tokens: spaced letters joined, leetspeak read, repeats squashed."""
+    return list(iter_tokens(text))
+
+
+def iter_tokens(text: str) -> Iterator[str]:
+    """``tokens`` one at a time, so a caller that stops at the first token it cannot use
+    (most sentences are no keyword) does not canonicalise the rest."""
     low = join_spaced(text.lower())
-    out: list[str] = []
-    for tok in _TOKEN.findall(low):
+    for m in _TOKEN.finditer(low):
+        tok = m.group()
         if not tok.isalpha() and any(c.isalpha() for c in tok):
             tok = tok.translate(_LEET)
-        out.append(squash(tok.strip("!|")) or tok)
-    return out
+        yield squash(tok.strip("!|")) or tok
 
 
 def distance(a: str, b: str, limit: int) -> int:

@@ -86,7 +86,7 @@ def _canonical(sentence: str) -> list[str] | None:
     that is neither a keyword, a part of one, nor politeness (most sentences stop there)."""
     known, singles = _known(), _singles()
     out = []
-    for t in fuzzy.tokens(sentence):
+    for t in fuzzy.iter_tokens(sentence):
         if t not in known:
             near = fuzzy.closest(t, singles)
             if near is None:
