@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -89,3 +90,21 @@ def _item(op: Any, av: Any) -> Words | None:
     if op is _c.ATOMIC_GROUP:
         return _sequence(list(av))
     return None  # a class, a lookaround, an anchor: no string required
+
+
+class Guarded:
+    """A compiled pattern that asks its hint first: no hint, no search."""
+
+    __slots__ = ("pattern", "quick")
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.quick = hint(pattern)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """``pattern.search(text)``, None at once when the hint finds nothing."""
+        return self.pattern.search(text) if self.quick.search(text) else None
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """``pattern.finditer(text)``, nothing at once when the hint finds nothing."""
+        return self.pattern.finditer(text) if self.quick.search(text) else iter(())
