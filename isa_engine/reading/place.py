@@ -374,16 +374,20 @@ def _name_cands(
     words_from = [0] * (n + 1)
     for i in range(n - 1, -1, -1):
         words_from[i] = words_from[i + 1] + 1 if toks[i].word else 0
+    firsts = gaz.firsts
     while k < n:
         if not toks[k].word:
-            flush()
+            if run:
+                flush()
             k += 1
             continue
         span = 0
         entry = None
         first = _first_key(texts[k])
-        longest = _longest(keys, k, min(_MAX_WORDS, words_from[k]), gaz.heads)
-        for size in range(longest, 0, -1) if first in gaz.firsts else ():
+        sizes: range | tuple[()] = ()
+        if first in firsts:
+            sizes = range(_longest(keys, k, min(_MAX_WORDS, words_from[k]), gaz.heads), 0, -1)
+        for size in sizes:
             words = texts[k : k + size]
             if size == 1 and _never(words[0]) and not _named(toks, k, cap):
                 continue
@@ -447,7 +451,7 @@ def _named(toks: list[_Tok], k: int, cap: list[bool]) -> bool:
 
 def _never(word: str) -> bool:
     """Words that are never (part of) a place: fillers, slot words, time words."""
-    if word in _NEVER or _CONTRACTION.search(word):
+    if word in _NEVER or (("'" in word or "’" in word) and _CONTRACTION.search(word)):
         return True
     return "-" in word and all(p in _NEVER for p in word.split("-"))
 

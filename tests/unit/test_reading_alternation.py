@@ -48,7 +48,7 @@ TEXTS = _texts()
 
 
 def _same(a: re.Pattern[str], b: re.Pattern[str], text: str) -> None:
-    for pos in range(0, len(text) + 1, 2):
+    for pos in range(0, len(text) + 1, 3):
         assert [m.span() for m in a.finditer(text, pos)] == [
             m.span() for m in b.finditer(text, pos)
         ], text
@@ -79,9 +79,28 @@ def test_groups_spread_in_the_order_a_backtracking_matcher_tries_them() -> None:
     )
     assert dispatch([r"\d+ beds?", "(?:a|b)*c"]) == r"\d+ beds?|(?:a|b)*c"
     assert dispatch(["(?P<n>a)b", "ab"]) == "(?:(?P<n>a)b)|a(?:b)"
+    assert dispatch([r"(?:^|\bso )not"]) == r"n(?:(?<=^.)ot)|s(?:(?<=\b.)o not)"
 
 
-WORDS = ("do", "dont", "not", "text", "me", "the", "stop", "no", "a", "3", "x", "ab", "c", " ")
+WORDS = (
+    "do",
+    "dont",
+    "not",
+    "text",
+    "me",
+    "the",
+    "stop",
+    "no",
+    "a",
+    "3",
+    "x",
+    "ab",
+    "c",
+    " ",
+    "_no",
+    "éthe",
+    "_so",
+)
 ENTRIES = (
     "(?:dont|do not) text",
     "(?:the )?x",
@@ -92,6 +111,9 @@ ENTRIES = (
     "(?:me|the)? ?(?:x|ab)",
     "[a-c]+ text",
     "(?:do )??not",
+    r"(?:^|\bno |\bthe )(?:\w+ )?x",
+    r"^not me\b",
+    r"\bab|\b3 x",
 )
 
 
