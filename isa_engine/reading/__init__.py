@@ -99,6 +99,8 @@ def _same(span: Span) -> Span:
 
 def _fold(text: str) -> str:
     """Lower case without accents, as the Spanish word lists are written."""
+    if text.isascii():
+        return text.lower()  # nothing to decompose
     return "".join(
         c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c)
     )

@@ -8,7 +8,6 @@ honouring a wish to stop: a token close enough to a keyword counts as the keywor
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from functools import lru_cache
 
 # Leetspeak and masking characters inside a word ("st0p", "$TOP", "st*p", "T3XT1NG").
@@ -38,18 +37,19 @@ def join_spaced(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Canonical lower-case tokens: spaced letters joined, leetspeak read, repeats squashed."""
-    return list(iter_tokens(text))
+    return [canonical(tok) for tok in raw_tokens(text)]
 
 
-def iter_tokens(text: str) -> Iterator[str]:
-    """``tokens`` one at a time, so a caller that stops at the first token it cannot use
-    (most sentences are no keyword) does not canonicalise the rest."""
-    low = join_spaced(text.lower())
-    for m in _TOKEN.finditer(low):
-        tok = m.group()
-        if not tok.isalpha() and any(c.isalpha() for c in tok):
-            tok = tok.translate(_LEET)
-        yield squash(tok.strip("!|")) or tok
+def raw_tokens(text: str) -> list[str]:
+    """The tokens of ``text`` before ``canonical``: lower case, spaced letters joined."""
+    return _TOKEN.findall(join_spaced(text.lower()))
+
+
+def canonical(tok: str) -> str:
+    """One raw token with leetspeak read and repeats squashed ("$t00p" -> "stop")."""
+    if not tok.isalpha() and any(c.isalpha() for c in tok):
+        tok = tok.translate(_LEET)
+    return squash(tok.strip("!|")) or tok
 
 
 def distance(a: str, b: str, limit: int) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from isa_engine.reading import fuzzy
 from isa_engine.reading.lexicon import load, phrases, words
@@ -84,16 +84,20 @@ def _keyword_sentence(norm: str, original: str) -> OptOut | None:
 def _canonical(sentence: str) -> list[str] | None:
     """The sentence's tokens with near-keywords read as the keyword; None at the first word
     that is neither a keyword, a part of one, nor politeness (most sentences stop there)."""
-    known, singles = _known(), _singles()
     out = []
-    for t in fuzzy.iter_tokens(sentence):
-        if t not in known:
-            near = fuzzy.closest(t, singles)
-            if near is None:
-                return None
-            t = near
+    for raw in fuzzy.raw_tokens(sentence):
+        t = _keyword_token(raw)
+        if t is None:
+            return None
         out.append(t)
     return out
+
+
+@lru_cache(maxsize=8192)
+def _keyword_token(raw: str) -> str | None:
+    """The keyword, keyword part or politeness word a raw token stands for, or None."""
+    t = fuzzy.canonical(raw)
+    return t if t in _known() else fuzzy.closest(t, _singles())
 
 
 @cache
