@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import replace
 from datetime import datetime
 
 from isa_engine.model import Intent, Reading, SlotValue
@@ -172,7 +171,11 @@ def read(text: str, expecting: str | None, now: datetime) -> Reading:
         reading = Reading(intents=keyword)
     else:
         reading = _read(norm, text, expecting, now)
-    return replace(reading, language=language) if language else reading
+    if not language:
+        return reading
+    # Built directly: dataclasses.replace walks the fields in Python, on every text.
+    r = reading
+    return Reading(r.slots, r.intents, r.day_only, r.time_only, language)
 
 
 # Besides the wish to stop, an opt-out keeps what a human ISA would still note: who they think
