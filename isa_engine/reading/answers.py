@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from isa_engine.reading.lexicon import phrases, union, words
+from isa_engine.reading.prefilter import Guarded, Union
 
 _A = "reading_answers.yaml"
 Span = tuple[int, int]
@@ -25,7 +26,9 @@ _ADDRESS = re.compile(
     rf"\b\d{{1,6}}[a-z]?\s+(?:[nsew]\.?\s+)?(?:[a-z0-9]+\.?\s+){{0,3}}?{_STREET}\b\.?"
     r"(?:,?\s*(?:apt|unit|#|suite|ste)\.?\s*[a-z0-9-]+)?"
 )
-_PROTECTED = re.compile("|".join(f"(?:{p.pattern})" for p in (_EMAIL, _URL, _PHONE, _ADDRESS)))
+# Each part is searched only when the text holds the words it needs ("@", "http", "st"...).
+_PROTECTED = Union(_EMAIL, _URL, _PHONE, _ADDRESS)
+_EMAIL_FIRST = Guarded(_EMAIL)
 _ADDRESS_LOOSE = re.compile(r"\b\d{1,6}[a-z]?\s+[a-z][a-z0-9 .#-]*?(?=\s*(?:,|\bin\b|$|[.!?]))")
 _TOKENS = re.compile(r"[a-z]+")
 _CLAUSE_BREAK = re.compile(r"[,.;!?\n]")
@@ -77,7 +80,7 @@ def polarity(text: str) -> str | None:
 
 def find_email(text: str) -> tuple[str, Span] | None:
     """The first email address in normalised ``text`` (already lower case)."""
-    m = _EMAIL.search(text)
+    m = _EMAIL_FIRST.search(text)
     return (m.group(0).rstrip("."), m.span()) if m else None
 
 

@@ -108,3 +108,27 @@ class Guarded:
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """``pattern.finditer(text)``, nothing at once when the hint finds nothing."""
         return self.pattern.finditer(text) if self.quick.search(text) else iter(())
+
+
+class Union:
+    """The union ``(?:p1)|(?:p2)|…`` of compiled patterns, each left out of a search when its
+    hint finds nothing: a part that cannot match anywhere in the text never decides a match of
+    the union, so the matches are the same."""
+
+    __slots__ = ("hints", "parts", "variants")
+
+    def __init__(self, *parts: re.Pattern[str]) -> None:
+        self.parts = parts
+        self.hints = tuple(hint(p) for p in parts)
+        self.variants: dict[tuple[int, ...], re.Pattern[str]] = {}
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """``finditer`` of the union over ``text``."""
+        key = tuple(i for i, quick in enumerate(self.hints) if quick.search(text))
+        if not key:
+            return iter(())
+        pattern = self.variants.get(key)
+        if pattern is None:
+            body = "|".join(f"(?:{self.parts[i].pattern})" for i in key)
+            pattern = self.variants[key] = re.compile(body, self.parts[0].flags)
+        return pattern.finditer(text)

@@ -67,3 +67,14 @@ def test_any_text_a_pattern_matches_passes_its_hint(
     text = " ".join(words)
     if named[1].search(text):
         assert hint(named[1]).search(text)
+
+
+def test_a_union_that_skips_parts_matches_as_the_whole_union() -> None:
+    from isa_engine.reading import answers
+
+    parts = answers._PROTECTED.parts
+    whole = re.compile("|".join(f"(?:{p.pattern})" for p in parts))
+    extra = ["mail me at a.b@c.com or 512-555-0101", "see www.zillow.com/x, 12 oak st"]
+    for text in [*TEXTS, *extra]:
+        got = [m.span() for m in answers._PROTECTED.finditer(text)]
+        assert got == [m.span() for m in whole.finditer(text)], text
