@@ -128,15 +128,16 @@ def _answers(
     slots: dict[str, SlotValue],
 ) -> None:
     t = norm.text
-    lead = answers.lead_type(t, expecting == "lead_type")
-    if lead:
-        slots["lead_type"] = lead
-    pre = answers.preapproval(t, expecting == "preapproval", yes_no)
-    if pre:
-        slots["preapproval"] = pre
-    agent = answers.has_agent(t, expecting == "has_agent", yes_no)
-    if agent is not None:
-        slots["has_agent"] = agent
+    if expecting in answers.ASKED or answers.says_any(t):  # one search rules out three
+        lead = answers.lead_type(t, expecting == "lead_type")
+        if lead:
+            slots["lead_type"] = lead
+        pre = answers.preapproval(t, expecting == "preapproval", yes_no)
+        if pre:
+            slots["preapproval"] = pre
+        agent = answers.has_agent(t, expecting == "has_agent", yes_no)
+        if agent is not None:
+            slots["has_agent"] = agent
     email = answers.find_email(t)
     if email:
         slots["email"] = email[0]
@@ -166,7 +167,7 @@ def read(text: str, expecting: str | None, now: datetime) -> Reading:
     norm = _normalize(text)
     keyword = keyword_intents(norm.text, text)
     if Intent.OPT_OUT in keyword:
-        reading = _opt_out(norm, text, now, keyword)
+        reading = _opt_out(norm, keyword)
     elif keyword:
         reading = Reading(intents=keyword)
     else:
@@ -181,13 +182,19 @@ def read(text: str, expecting: str | None, now: datetime) -> Reading:
 # Besides the wish to stop, an opt-out keeps what a human ISA would still note: who they think
 # we are, a wrong number, an agent they already have.
 _WITH_OPT_OUT = frozenset({Intent.WRONG_NUMBER, Intent.IDENTITY_QUESTION})
-_SLOTS_WITH_OPT_OUT = ("has_agent",)
+_NO_SEARCH = frozenset({Intent.WRONG_NUMBER, Intent.NOT_INTERESTED})
 
 
-def _opt_out(norm: Normalized, text: str, now: datetime, keyword: frozenset[Intent]) -> Reading:
-    rest = _read(norm, text, None, now)
-    slots = {k: v for k, v in rest.slots.items() if k in _SLOTS_WITH_OPT_OUT}
-    return Reading(slots=slots, intents=keyword | (rest.intents & _WITH_OPT_OUT))
+def _opt_out(norm: Normalized, keyword: frozenset[Intent]) -> Reading:
+    """Only what an opt-out keeps is read, as ``_read`` would read it with no question asked:
+    the intents (a yes or no only adds affirm / deny, which are not kept) and an agent, which
+    a wrong number or a lead no longer looking states nothing about (``_not_a_lead``)."""
+    found = _intents(norm.text, None)
+    slots: dict[str, SlotValue] = {}
+    agent = answers.has_agent(norm.text, False, None)
+    if agent is not None and not found & _NO_SEARCH:
+        slots["has_agent"] = agent
+    return Reading(slots=slots, intents=keyword | (found & _WITH_OPT_OUT))
 
 
 def _read(norm: Normalized, text: str, expecting: str | None, now: datetime) -> Reading:

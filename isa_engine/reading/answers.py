@@ -43,6 +43,14 @@ _NEGATORS = frozenset(
 
 _PREAPPROVAL_KEYS = ("cash", "preapproved", "in_progress", "in_progress_weak", "not_preapproved")
 _AGENT_KEYS = ("no_agent", "has_agent", "brokerages")
+_ANSWER_KEYS = ("buy", "sell", "rent", *_PREAPPROVAL_KEYS, *_AGENT_KEYS)
+ASKED = frozenset({"lead_type", "preapproval", "has_agent"})
+
+
+def says_any(text: str) -> bool:
+    """False when ``text`` names no lead type, financing or agent: then, unless one of them
+    was asked, ``lead_type``, ``preapproval`` and ``has_agent`` all find nothing."""
+    return bool(union(_A, _ANSWER_KEYS).search(text))
 
 
 def negated(text: str, start: int, window: int = 3) -> bool:

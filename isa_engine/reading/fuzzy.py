@@ -40,9 +40,11 @@ def tokens(text: str) -> list[str]:
     return [canonical(tok) for tok in raw_tokens(text)]
 
 
-def raw_tokens(text: str) -> list[str]:
-    """The tokens of ``text`` before ``canonical``: lower case, spaced letters joined."""
-    return _TOKEN.findall(join_spaced(text.lower()))
+def raw_tokens(text: str, *, joined: bool = False) -> list[str]:
+    """The tokens of ``text`` before ``canonical``: lower case, spaced letters joined (``joined``
+    says a caller already joined them: joining twice changes nothing)."""
+    low = text.lower()
+    return _TOKEN.findall(low if joined else join_spaced(low))
 
 
 def canonical(tok: str) -> str:

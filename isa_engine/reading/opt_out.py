@@ -85,7 +85,7 @@ def _canonical(sentence: str) -> list[str] | None:
     """The sentence's tokens with near-keywords read as the keyword; None at the first word
     that is neither a keyword, a part of one, nor politeness (most sentences stop there)."""
     out = []
-    for raw in fuzzy.raw_tokens(sentence):
+    for raw in fuzzy.raw_tokens(sentence, joined=True):  # the whole text was joined
         t = _keyword_token(raw)
         if t is None:
             return None
