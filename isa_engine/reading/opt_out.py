@@ -62,7 +62,6 @@ def _phrase_set(toks: list[str], keys: frozenset[str], fillers: frozenset[str]) 
 def _keyword_sentence(norm: str, original: str) -> OptOut | None:
     """A sentence made only of opt-out keywords and politeness, read fuzzily."""
     keys, fillers, weak = _squashed("keywords"), _squashed("fillers"), _squashed("weak_keywords")
-    has_digit = bool(_DIGIT.search(norm))
     for sentence in _SENTENCES.split(fuzzy.join_spaced(norm)):
         if sentence.count(" ") > _LONGEST_KEYWORD_SENTENCE:
             continue  # "stop texting me right now please" is as long as a keyword sentence gets
@@ -75,7 +74,7 @@ def _keyword_sentence(norm: str, original: str) -> OptOut | None:
             for i in range(len(toks))
             if (g := " ".join(toks[i : i + n])) in keys
         }
-        if has_digit and said <= weak:
+        if said <= weak and _DIGIT.search(norm):
             continue  # "we stop at 450k, no more": a budget, not a wish
         return OptOut("keyword", sentence.strip())
     return None
@@ -186,8 +185,8 @@ def _command(norm: str, original: str) -> OptOut | None:
     opener = len(toks) > 1 and toks[0] in words(_OPT_OUT, "command_openers")
     if opener and toks[1] in words(_OPT_OUT, "command_followers"):
         return OptOut("command", " ".join(toks[:2]))
-    if original.isupper():
-        return None
+    if original.isupper() or original.islower():
+        return None  # all capitals: nothing shouted louder; no capitals: nothing shouted
     shouted = _shouted()
     for m in _CAPS.finditer(original):
         nxt = _TOKENS.match(original[m.end() :].lstrip().lower())
