@@ -179,3 +179,36 @@ def test_every_word_list_loads_as_strings_and_compiles(name: str) -> None:
     for key, value in load(name).items():
         assert isinstance(value, list | str), key
         assert phrases(name, key).pattern
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "favor de no mandar mas textos",
+        "porfa no enviarme mensajes",
+        "ya no me contacten",
+        "ya no nos texteen por favor",
+        "paren de escribirme",
+        "dejen d escribir",
+        "deja de preguntarme ya",
+        "no kiero mas mensajes",
+        "no queremos que nos llamen ni escriban",
+        "estamos bloqueando su numero",
+        "remuevanme",
+    ],
+)
+def test_spanish_wishes_to_stop_are_opt_outs(text: str) -> None:
+    assert Intent.OPT_OUT in read(text, None, NOW).intents
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no me escriban antes de las 9 porfa",
+        "no me manden mensajes tan tarde",
+        "pare de mandarme departamentos, solo casas",
+        "alto, quise decir Pharr no McAllen",
+    ],
+)
+def test_spanish_stop_words_aimed_elsewhere_are_not_opt_outs(text: str) -> None:
+    assert Intent.OPT_OUT not in read(text, None, NOW).intents
