@@ -43,7 +43,7 @@ _NEGATORS = frozenset(
 
 _PREAPPROVAL_KEYS = ("cash", "preapproved", "in_progress", "in_progress_weak", "not_preapproved")
 _AGENT_KEYS = ("no_agent", "has_agent", "brokerages")
-_ANSWER_KEYS = ("buy", "sell", "rent", *_PREAPPROVAL_KEYS, *_AGENT_KEYS)
+_ANSWER_KEYS = ("buy", "sell", "rent", "rent_to_own", *_PREAPPROVAL_KEYS, *_AGENT_KEYS)
 ASKED = frozenset({"lead_type", "preapproval", "has_agent"})
 
 
@@ -109,12 +109,13 @@ def find_address(text: str, expecting: bool) -> Span | None:
 
 def lead_type(text: str, expecting: bool) -> str | None:
     """ "buy", "sell", "both" or "rent" from what the lead says they want to do."""
-    if not union(_A, ("buy", "sell", "rent")).search(text) and not expecting:
+    if not union(_A, ("buy", "sell", "rent", "rent_to_own")).search(text) and not expecting:
         return None
+    own = bool(phrases(_A, "rent_to_own").search(text))  # "tired of renting", "want to own"
     for m in phrases(_A, "lead_type_not").finditer(text):
         text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
 
-    buy, sell, rent = _said("buy", text), _said("sell", text), _said("rent", text)
+    buy, sell, rent = own or _said("buy", text), _said("sell", text), _said("rent", text)
     if (buy and sell) or (expecting and re.search(r"\bboth\b", text)):
         return "both"
     if sell:

@@ -172,3 +172,27 @@ def test_several_answers_in_one_text_are_all_read() -> None:
     r = read("cash, dont have an agent, need something asap", "preapproval", NOW)
     assert r.slots.get("preapproval") == "cash"
     assert r.slots.get("has_agent") is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "so done with the landlord, time to own",
+        "we want to quit paying rent",
+        "estamos cansados de rentar",
+    ],
+)
+def test_wanting_to_stop_renting_is_buying(text: str) -> None:
+    assert read(text, None, NOW).slots.get("lead_type") == "buy"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is the seller flexible at all?",
+        "would you say its a buyers market in katy",
+        "should we buy down the rate",
+    ],
+)
+def test_someone_elses_sale_or_the_market_is_no_lead_type(text: str) -> None:
+    assert "lead_type" not in read(text, None, NOW).slots
