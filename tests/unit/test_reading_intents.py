@@ -212,3 +212,24 @@ def test_spanish_wishes_to_stop_are_opt_outs(text: str) -> None:
 )
 def test_spanish_stop_words_aimed_elsewhere_are_not_opt_outs(text: str) -> None:
     assert Intent.OPT_OUT not in read(text, None, NOW).intents
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we earn about 120k together, what could we afford?",
+        "can we buy with an ITIN",
+        "is a 20 year loan smarter for us?",
+        "how bad is the commute from Kyle to Austin",
+        "¿cuánto cuestan las casas en Pharr?",
+        "como estan las escuelas en McAllen?",
+    ],
+)
+def test_advice_about_money_places_and_the_deal_is_a_question(text: str) -> None:
+    assert Intent.QUESTION in read(text, None, NOW).intents
+
+
+def test_a_question_after_asking_who_we_are_is_still_a_question() -> None:
+    got = read("whos texting me? also what are the hoa fees on the one on oak?", None, NOW)
+    assert {Intent.IDENTITY_QUESTION, Intent.QUESTION} <= got.intents
+    assert Intent.QUESTION not in read("who is this? whats the deal", None, NOW).intents
