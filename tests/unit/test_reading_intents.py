@@ -233,3 +233,18 @@ def test_a_question_after_asking_who_we_are_is_still_a_question() -> None:
     got = read("whos texting me? also what are the hoa fees on the one on oak?", None, NOW)
     assert {Intent.IDENTITY_QUESTION, Intent.QUESTION} <= got.intents
     assert Intent.QUESTION not in read("who is this? whats the deal", None, NOW).intents
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ya vendimos la casa, gracias",
+        "ya firmamos el contrato de otra",
+        "paramos la busqueda por ahora",
+        "ya nos dieron las llaves!",
+    ],
+)
+def test_spanish_already_done_is_not_interested_and_no_yes(text: str) -> None:
+    got = read(text, None, NOW).intents
+    assert Intent.NOT_INTERESTED in got
+    assert Intent.AFFIRM not in got
