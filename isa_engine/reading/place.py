@@ -156,7 +156,18 @@ _PLAIN = _words(
     flexible zip zipcode code isd limbo lieu transition progress
     """
 )
-_NEVER = _FILLER | _SLOT | _TIME | _PLAIN
+# Spanish as leads write it around places ("en Mesa o Gilbert, como 450", "por el este",
+# "no Los Angeles que está muy caro"): never a neighbourhood's name, however capitalised.
+_SPANISH = _words(
+    """
+    en el la los las de del al por para que y o u como menos mas entre hasta desde ahora ya
+    muy esta estan es son mi mis su sus tu un una unos unas con sin pero porque cerca lejos
+    codigo postal zona area lado rumbo caro cara caros barato barata mejor solo nomas buscar
+    busco buscamos buscando queremos quiero vender comprar rentar cuanto cuanta cuantos piden
+    pide vale precio casa casas paramos pare aqui alla ahi bien gracias hola este playa centro
+    """
+)
+_NEVER = _FILLER | _SLOT | _TIME | _PLAIN | _SPANISH
 # Towns of 15k+ named by an everyday word: taken only with a cue ("in paradise").
 _COMMON_TOWNS = _words(
     """
