@@ -345,13 +345,28 @@ _SPAN = Guarded(
     re.compile(
         r"\b(?:(?P<pre>within|in|next|not for(?: another)?|at least|more than|over|less than|under"
         rf"|for|up to)\s+)?(?:the\s+)?(?:next\s+)?(?P<a>{_NUM})\s*\+?\s*"
-        rf"(?:(?:-|to|or)\s*(?P<b>{_NUM})\s*)?(?P<u>days?|weeks?|wks?|months?|mos?|years?|yrs?)\b(?!\s*(?:old|ago))"
+        rf"(?:(?:-|to|or)\s*(?P<b>{_NUM})\s*)?(?P<u>days?|weeks?|wks?|months?|mos?|years?|yrs?)\b"
+        # "12 years old", "a 30 year loan", "2 yrs of returns": an age or a thing, no plan
+        r"(?!\s*(?:old|ago|loans?|mortgages?|fixed|arms?|leases?|warrant\w*|terms?"
+        r"|of (?:tax|w2|pay|bank|employment|returns|history)))"
     )
 )
 _HOW_LONG = re.compile(
     r"\b(?:for|lived|here|there|been|owned|had|have|has|last|past|first|every|per|each|only"
-    r"|old|ago|once|twice)(?:\s+(?:about|around|like|almost|over|nearly|roughly))?\s*$"
+    r"|old|ago|once|twice|de)(?:\s+(?:about|around|like|almost|over|nearly|roughly))?\s*$"
 )
+# Past-tense verbs: a month or season in the same clause after one of these is history.
+_PAST = re.compile(
+    r"\b(?:bought|sold|closed|passed|died|stopped|parted|quit|signed|started|ended|fired|left"
+    r"|lost|went|happened|listed|purchased|retired|divorced)\b"
+)
+_CLAUSE_OPEN = re.compile(r"[,.;!?\n]|\bbut\b|\band\b")
+
+
+def _clause_start(low: str, at: int) -> int:
+    return max((m.end() for m in _CLAUSE_OPEN.finditer(low, 0, at)), default=0)
+
+
 _VAGUE_A = re.compile(r"\b(?:maybe|probably|prob|about|around|like|roughly|another|least)\s*$")
 _TO_A_YEAR = Guarded(
     re.compile(r"\b(?:\d+|six|few|several|couple(?: of)?) months? to (?:a|one|1) year\b")
@@ -421,6 +436,8 @@ def find_timeframe(text: str, now: datetime, *, expecting: bool) -> TimeframeMat
         if int(m.group("yr")) >= today.year:  # "we bought in 2019" is history, not a plan
             found.append((m.start(), m.end(), _year_bucket(m, today)))
     for m in _CAL.finditer(low):
+        if _PAST.search(low, _clause_start(low, m.start()), m.start()):
+            continue  # "we bought a house in march", "she passed in june": history, not a plan
         months = _calendar_months(m, today)
         if months is not None:
             found.append((m.start(), m.end(), _bucket(months)))
