@@ -248,3 +248,29 @@ def test_spanish_already_done_is_not_interested_and_no_yes(text: str) -> None:
     got = read(text, None, NOW).intents
     assert Intent.NOT_INTERESTED in got
     assert Intent.AFFIRM not in got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "stuck in traffic, can we talk at 4 instead of 3",
+        "i cant do friday after all, monday?",
+        "cant make 11, sorry",
+        "gotta push our appointment, work ran over",
+        "cancelen la cita, no voy a poder",
+    ],
+)
+def test_moving_an_agreed_time_is_a_reschedule(text: str) -> None:
+    assert Intent.RESCHEDULE in read(text, None, NOW).intents
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "remove the 55+ filter please",
+        "cancel the 2 car garage requirement",
+        "skip the 1 story ones",
+    ],
+)
+def test_dropping_a_numbered_requirement_is_no_reschedule(text: str) -> None:
+    assert Intent.RESCHEDULE not in read(text, None, NOW).intents
