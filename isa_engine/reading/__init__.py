@@ -212,7 +212,7 @@ def _read(norm: Normalized, text: str, expecting: str | None, now: datetime) -> 
     if names:
         slots["location"] = tuple(names)
     # Spanish times are read from the rewritten text ("el jueves a las 4" is "el thursday at 4")
-    when = norm if spanish.is_spanish(_fold(text)) else None
+    when = norm if spanish.has_spanish_words(_fold(text)) else None
     day_only, time_only, time_spans = _times(
         text, now, expecting, protected + rooms_first, slots, when
     )

@@ -67,6 +67,13 @@ def is_spanish(text: str) -> bool:
     return not _markers().isdisjoint(_words(text))
 
 
+def has_spanish_words(text: str) -> bool:
+    """True when ``text`` has a word only Spanish uses or one the rewrite tables translate
+    ("a fin de mes", "este mes"): then its times are read from the rewritten text."""
+    toks = _words(text)
+    return not (_markers().isdisjoint(toks) and _triggers().isdisjoint(toks))
+
+
 @lru_cache(maxsize=2)
 def _words(text: str) -> frozenset[str]:
     """The words of ``text``. Kept for the last texts: ``normalize`` and ``read`` ask for the

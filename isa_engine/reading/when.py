@@ -567,11 +567,16 @@ def _add_months(d: date, n: int) -> date:
     return date(d.year + y, m + 1, 1)
 
 
+# Words that pad a bare answer without changing it: "like right now honestly", "yesterday lol".
+_PAD = r"(?:\W*\b(?:like|honestly|lol|lmao|haha|tbh|prob|probably|um|uh|hmm|ok|okay|so|well)\b)*"
+_BARE_TF = re.compile(
+    rf"{_PAD}\W*(?:(now|soon|rn|right now|yesterday)|(\d+)(?:\s*(?:-|to)\s*(\d+))?){_PAD}\W*"
+)
+
+
 def _bare_timeframe(low: str) -> list[tuple[int, int, str]]:
     """A bare answer to "when are you looking to move?": "now", "6", "3-6"."""
-    m = re.fullmatch(
-        r"\W*(?:(now|soon|rn|right now|yesterday)|(\d+)(?:\s*(?:-|to)\s*(\d+))?)\W*", low
-    )
+    m = _BARE_TF.fullmatch(low)
     if not m:
         return []
     if m.group(1):

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pytest
 
+from isa_engine.reading import read
 from isa_engine.reading.when import TimeMatch, find_appointment, find_timeframe
 
 MON = "2026-11-23T10:15:00-06:00"  # a Monday morning, US Central
@@ -319,3 +320,13 @@ def test_history_and_loan_terms_are_no_timeframe(text: str) -> None:
 
 def test_a_month_still_ahead_is_a_timeframe() -> None:
     assert find_timeframe("hoping to close in march", NOW_MONDAY, expecting=False) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [("a fin de mes", "0-3"), ("este mes", "0-3"), ("honestly right now lol", "0-3")],
+)
+def test_spanish_without_a_marker_and_padded_bare_answers_give_a_timeframe(
+    text: str, want: str
+) -> None:
+    assert read(text, "timeframe", NOW_MONDAY).slots.get("timeframe") == want
