@@ -196,3 +196,8 @@ def test_wanting_to_stop_renting_is_buying(text: str) -> None:
 )
 def test_someone_elses_sale_or_the_market_is_no_lead_type(text: str) -> None:
     assert "lead_type" not in read(text, None, NOW).slots
+
+
+def test_a_list_named_after_rentals_is_no_wish_to_rent() -> None:
+    got = read("pls take me off the rentals list, we are buying", None, NOW).slots
+    assert got.get("lead_type") == "buy"
