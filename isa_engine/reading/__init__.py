@@ -35,6 +35,8 @@ _ANY_DIGIT = re.compile(r"\d")
 _YES_AFTER_ASIDE = re.compile(
     r"\b(?:i mean|anyway|anyways|but|jk|wait|lol)[,\s]+(?:yes|yeah|yep|yup)\b(?!\s*(?:or|and) no)"
 )
+# "had one but fired her, so no": the answer closes the text instead of opening it.
+_SO_YES_NO = re.compile(r"\bso\s*,?\s*(?:(no|nope|nah)|yes|yeah|yep|yup)\W*$")
 _NUMERIC = re.compile(r"\d|studio|efficiency|\bhalf\b")
 
 
@@ -223,6 +225,8 @@ def _read(norm: Normalized, text: str, expecting: str | None, now: datetime) -> 
         yes_no = None  # "no not frisco, prosper" corrects; it is no plain no
     if yes_no is None and _YES_AFTER_ASIDE.search(norm.text):
         yes_no = "yes"  # "stop! i mean yes, preapproved": the yes follows an aside
+    if yes_no is None and expecting is not None and (closing := _SO_YES_NO.search(norm.text)):
+        yes_no = "no" if closing.group(1) else "yes"
     if yes_no == "soft_yes" and expecting is None:
         yes_no = None  # "ok" with no question asked acknowledges; it agrees to nothing
     _answers(norm, text, expecting, yes_no, slots)

@@ -201,3 +201,10 @@ def test_someone_elses_sale_or_the_market_is_no_lead_type(text: str) -> None:
 def test_a_list_named_after_rentals_is_no_wish_to_rent() -> None:
     got = read("pls take me off the rentals list, we are buying", None, NOW).slots
     assert got.get("lead_type") == "buy"
+
+
+def test_an_answer_that_closes_the_text_answers_the_question() -> None:
+    got = read("we had a realtor but let him go, so no", "has_agent", NOW)
+    assert got.slots.get("has_agent") is False
+    assert Intent.DENY in got.intents
+    assert "has_agent" not in read("let him go, so no", None, NOW).slots
