@@ -167,7 +167,14 @@ _SPANISH = _words(
     pide vale precio casa casas paramos pare aqui alla ahi bien gracias hola este playa centro
     """
 )
-_NEVER = _FILLER | _SLOT | _TIME | _PLAIN | _SPANISH
+# Contractions typed without the apostrophe ("cant go over 400k"): words, never names.
+_CONTRACTED = _words(
+    """
+    cant wont didnt isnt arent wasnt werent couldnt shouldnt wouldnt doesnt havent hasnt hadnt
+    ive youre theyre thats whats theres heres lets gonna wanna gotta
+    """
+)
+_NEVER = _FILLER | _SLOT | _TIME | _PLAIN | _SPANISH | _CONTRACTED
 # Towns of 15k+ named by an everyday word: taken only with a cue ("in paradise").
 _COMMON_TOWNS = _words(
     """

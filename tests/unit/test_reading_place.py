@@ -197,3 +197,9 @@ def test_a_place_match_is_a_frozen_value() -> None:
 )
 def test_spanish_words_around_places_are_not_places(text: str, want: list[str]) -> None:
     assert [p.name for p in find_places(text, expecting=True)] == want
+
+
+def test_a_contraction_typed_without_its_apostrophe_is_no_place() -> None:
+    assert [p.name for p in find_places("in Austin, cant go over 400k", expecting=True)] == [
+        "Austin"
+    ]
