@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import replace
 from datetime import datetime
 
 from isa_engine.model import Intent, Reading, SlotValue
@@ -36,6 +35,8 @@ _ANY_DIGIT = re.compile(r"\d")
 _YES_AFTER_ASIDE = re.compile(
     r"\b(?:i mean|anyway|anyways|but|jk|wait|lol)[,\s]+(?:yes|yeah|yep|yup)\b(?!\s*(?:or|and) no)"
 )
+# "had one but fired her, so no": the answer closes the text instead of opening it.
+_SO_YES_NO = re.compile(r"\bso\s*,?\s*(?:(no|nope|nah)|yes|yeah|yep|yup)\W*$")
 _NUMERIC = re.compile(r"\d|studio|efficiency|\bhalf\b")
 
 
@@ -99,6 +100,8 @@ def _same(span: Span) -> Span:
 
 def _fold(text: str) -> str:
     """Lower case without accents, as the Spanish word lists are written."""
+    if text.isascii():
+        return text.lower()  # nothing to decompose
     return "".join(
         c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c)
     )
@@ -127,15 +130,16 @@ def _answers(
     slots: dict[str, SlotValue],
 ) -> None:
     t = norm.text
-    lead = answers.lead_type(t, expecting == "lead_type")
-    if lead:
-        slots["lead_type"] = lead
-    pre = answers.preapproval(t, expecting == "preapproval", yes_no)
-    if pre:
-        slots["preapproval"] = pre
-    agent = answers.has_agent(t, expecting == "has_agent", yes_no)
-    if agent is not None:
-        slots["has_agent"] = agent
+    if expecting in answers.ASKED or answers.says_any(t):  # one search rules out three
+        lead = answers.lead_type(t, expecting == "lead_type")
+        if lead:
+            slots["lead_type"] = lead
+        pre = answers.preapproval(t, expecting == "preapproval", yes_no)
+        if pre:
+            slots["preapproval"] = pre
+        agent = answers.has_agent(t, expecting == "has_agent", yes_no)
+        if agent is not None:
+            slots["has_agent"] = agent
     email = answers.find_email(t)
     if email:
         slots["email"] = email[0]
@@ -165,24 +169,34 @@ def read(text: str, expecting: str | None, now: datetime) -> Reading:
     norm = _normalize(text)
     keyword = keyword_intents(norm.text, text)
     if Intent.OPT_OUT in keyword:
-        reading = _opt_out(norm, text, now, keyword)
+        reading = _opt_out(norm, keyword)
     elif keyword:
         reading = Reading(intents=keyword)
     else:
         reading = _read(norm, text, expecting, now)
-    return replace(reading, language=language) if language else reading
+    if not language:
+        return reading
+    # Built directly: dataclasses.replace walks the fields in Python, on every text.
+    r = reading
+    return Reading(r.slots, r.intents, r.day_only, r.time_only, language)
 
 
 # Besides the wish to stop, an opt-out keeps what a human ISA would still note: who they think
 # we are, a wrong number, an agent they already have.
 _WITH_OPT_OUT = frozenset({Intent.WRONG_NUMBER, Intent.IDENTITY_QUESTION})
-_SLOTS_WITH_OPT_OUT = ("has_agent",)
+_NO_SEARCH = frozenset({Intent.WRONG_NUMBER, Intent.NOT_INTERESTED})
 
 
-def _opt_out(norm: Normalized, text: str, now: datetime, keyword: frozenset[Intent]) -> Reading:
-    rest = _read(norm, text, None, now)
-    slots = {k: v for k, v in rest.slots.items() if k in _SLOTS_WITH_OPT_OUT}
-    return Reading(slots=slots, intents=keyword | (rest.intents & _WITH_OPT_OUT))
+def _opt_out(norm: Normalized, keyword: frozenset[Intent]) -> Reading:
+    """Only what an opt-out keeps is read, as ``_read`` would read it with no question asked:
+    the intents (a yes or no only adds affirm / deny, which are not kept) and an agent, which
+    a wrong number or a lead no longer looking states nothing about (``_not_a_lead``)."""
+    found = _intents(norm.text, None)
+    slots: dict[str, SlotValue] = {}
+    agent = answers.has_agent(norm.text, False, None)
+    if agent is not None and not found & _NO_SEARCH:
+        slots["has_agent"] = agent
+    return Reading(slots=slots, intents=keyword | (found & _WITH_OPT_OUT))
 
 
 def _read(norm: Normalized, text: str, expecting: str | None, now: datetime) -> Reading:
@@ -200,7 +214,7 @@ def _read(norm: Normalized, text: str, expecting: str | None, now: datetime) -> 
     if names:
         slots["location"] = tuple(names)
     # Spanish times are read from the rewritten text ("el jueves a las 4" is "el thursday at 4")
-    when = norm if spanish.is_spanish(_fold(text)) else None
+    when = norm if spanish.has_spanish_words(_fold(text)) else None
     day_only, time_only, time_spans = _times(
         text, now, expecting, protected + rooms_first, slots, when
     )
@@ -211,6 +225,8 @@ def _read(norm: Normalized, text: str, expecting: str | None, now: datetime) -> 
         yes_no = None  # "no not frisco, prosper" corrects; it is no plain no
     if yes_no is None and _YES_AFTER_ASIDE.search(norm.text):
         yes_no = "yes"  # "stop! i mean yes, preapproved": the yes follows an aside
+    if yes_no is None and expecting is not None and (closing := _SO_YES_NO.search(norm.text)):
+        yes_no = "no" if closing.group(1) else "yes"
     if yes_no == "soft_yes" and expecting is None:
         yes_no = None  # "ok" with no question asked acknowledges; it agrees to nothing
     _answers(norm, text, expecting, yes_no, slots)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from isa_engine.reading.lexicon import phrases, union, words
+from isa_engine.reading.prefilter import Guarded, Union
 
 _A = "reading_answers.yaml"
 Span = tuple[int, int]
@@ -25,7 +26,9 @@ _ADDRESS = re.compile(
     rf"\b\d{{1,6}}[a-z]?\s+(?:[nsew]\.?\s+)?(?:[a-z0-9]+\.?\s+){{0,3}}?{_STREET}\b\.?"
     r"(?:,?\s*(?:apt|unit|#|suite|ste)\.?\s*[a-z0-9-]+)?"
 )
-_PROTECTED = re.compile("|".join(f"(?:{p.pattern})" for p in (_EMAIL, _URL, _PHONE, _ADDRESS)))
+# Each part is searched only when the text holds the words it needs ("@", "http", "st"...).
+_PROTECTED = Union(_EMAIL, _URL, _PHONE, _ADDRESS)
+_EMAIL_FIRST = Guarded(_EMAIL)
 _ADDRESS_LOOSE = re.compile(r"\b\d{1,6}[a-z]?\s+[a-z][a-z0-9 .#-]*?(?=\s*(?:,|\bin\b|$|[.!?]))")
 _TOKENS = re.compile(r"[a-z]+")
 _CLAUSE_BREAK = re.compile(r"[,.;!?\n]")
@@ -40,6 +43,14 @@ _NEGATORS = frozenset(
 
 _PREAPPROVAL_KEYS = ("cash", "preapproved", "in_progress", "in_progress_weak", "not_preapproved")
 _AGENT_KEYS = ("no_agent", "has_agent", "brokerages")
+_ANSWER_KEYS = ("buy", "sell", "rent", "rent_to_own", *_PREAPPROVAL_KEYS, *_AGENT_KEYS)
+ASKED = frozenset({"lead_type", "preapproval", "has_agent"})
+
+
+def says_any(text: str) -> bool:
+    """False when ``text`` names no lead type, financing or agent: then, unless one of them
+    was asked, ``lead_type``, ``preapproval`` and ``has_agent`` all find nothing."""
+    return bool(union(_A, _ANSWER_KEYS).search(text))
 
 
 def negated(text: str, start: int, window: int = 3) -> bool:
@@ -77,7 +88,7 @@ def polarity(text: str) -> str | None:
 
 def find_email(text: str) -> tuple[str, Span] | None:
     """The first email address in normalised ``text`` (already lower case)."""
-    m = _EMAIL.search(text)
+    m = _EMAIL_FIRST.search(text)
     return (m.group(0).rstrip("."), m.span()) if m else None
 
 
@@ -98,12 +109,13 @@ def find_address(text: str, expecting: bool) -> Span | None:
 
 def lead_type(text: str, expecting: bool) -> str | None:
     """ "buy", "sell", "both" or "rent" from what the lead says they want to do."""
-    if not union(_A, ("buy", "sell", "rent")).search(text) and not expecting:
+    if not union(_A, ("buy", "sell", "rent", "rent_to_own")).search(text) and not expecting:
         return None
+    own = bool(phrases(_A, "rent_to_own").search(text))  # "tired of renting", "want to own"
     for m in phrases(_A, "lead_type_not").finditer(text):
         text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
 
-    buy, sell, rent = _said("buy", text), _said("sell", text), _said("rent", text)
+    buy, sell, rent = own or _said("buy", text), _said("sell", text), _said("rent", text)
     if (buy and sell) or (expecting and re.search(r"\bboth\b", text)):
         return "both"
     if sell:

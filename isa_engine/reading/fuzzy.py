@@ -37,13 +37,21 @@ def join_spaced(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Canonical lower-case tokens: spaced letters joined, leetspeak read, repeats squashed."""
-    low = join_spaced(text.lower())
-    out: list[str] = []
-    for tok in _TOKEN.findall(low):
-        if not tok.isalpha() and any(c.isalpha() for c in tok):
-            tok = tok.translate(_LEET)
-        out.append(squash(tok.strip("!|")) or tok)
-    return out
+    return [canonical(tok) for tok in raw_tokens(text)]
+
+
+def raw_tokens(text: str, *, joined: bool = False) -> list[str]:
+    """The tokens of ``text`` before ``canonical``: lower case, spaced letters joined (``joined``
+    says a caller already joined them: joining twice changes nothing)."""
+    low = text.lower()
+    return _TOKEN.findall(low if joined else join_spaced(low))
+
+
+def canonical(tok: str) -> str:
+    """One raw token with leetspeak read and repeats squashed ("$t00p" -> "stop")."""
+    if not tok.isalpha() and any(c.isalpha() for c in tok):
+        tok = tok.translate(_LEET)
+    return squash(tok.strip("!|")) or tok
 
 
 def distance(a: str, b: str, limit: int) -> int:

@@ -68,16 +68,32 @@ def _not_who_we_think(norm: str) -> bool:
 
 
 def _identity(norm: str) -> bool:
-    if phrases(_INTENTS, "identity_question").search(norm):
-        return True
+    return _identity_match(norm) is not None
+
+
+def _identity_match(norm: str) -> re.Match[str] | None:
+    m = phrases(_INTENTS, "identity_question").search(norm)
+    if m is not None:
+        return m
     m = _IS_THIS_NAME.search(norm)
-    return m is not None and m.group(1).split()[0] not in words(_INTENTS, "not_names")
+    ok = m is not None and m.group(1).split()[0] not in words(_INTENTS, "not_names")
+    return m if ok else None
 
 
 def _question(norm: str) -> bool:
     if phrases(_INTENTS, "question_strong").search(norm):
         return True
     return _is_question_form(norm) and bool(phrases(_INTENTS, "question_topics").search(norm))
+
+
+def _after_identity(norm: str) -> str:
+    """The text past its identity question ("who is this? and how much is the house on cedar"):
+    asking who we are is no question for the agent, and a question after it still is."""
+    m = _identity_match(norm)
+    if m is None:
+        return norm
+    end = norm.find("?", m.end())
+    return norm[end + 1 :] if end >= 0 else ""
 
 
 def _call_request(norm: str) -> bool:
@@ -101,7 +117,7 @@ def intents(norm: str, yes_no: str | None) -> set[Intent]:
         found.discard(Intent.DENY)  # "no thanks, we're all set" declines the whole thing
     if _identity(norm):
         found.add(Intent.IDENTITY_QUESTION)
-    elif _question(norm):
+    if _question(_after_identity(norm)):
         found.add(Intent.QUESTION)
     if phrases(_INTENTS, "decline_call").search(norm):
         found.add(Intent.DECLINE_CALL)

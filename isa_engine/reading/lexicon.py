@@ -13,6 +13,8 @@ from typing import Any
 
 from isa_engine import packaged
 
+from isa_engine.reading.alternation import dispatch
+
 
 @cache
 def load(name: str) -> Mapping[str, Any]:
@@ -45,7 +47,13 @@ def _compile(items: list[str]) -> re.Pattern[str]:
     if not items:
         return re.compile(r"(?!x)x")  # matches nothing
     # Boundaries by lookaround rather than \b so entries may start or end with "+", "$" or "~".
-    body = "|".join(f"(?:{p})" for p in items)
+    # ``dispatch`` gathers the entries by their first character: the same matches, faster.
+    return re.compile(rf"(?<![a-z0-9])(?:{dispatch(items)})(?![a-z0-9])")
+
+
+def plain(items: list[str]) -> re.Pattern[str]:
+    """The union of ``items`` as written, without ``dispatch``: what ``_compile`` must equal."""
+    body = "|".join(f"(?:{p})" for p in items) or r"(?!x)x"
     return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])")
 
 

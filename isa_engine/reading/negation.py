@@ -39,7 +39,7 @@ def _refused() -> re.Pattern[str]:
 
 def negated_items(norm: str) -> list[Span]:
     """Spans of the normalised text holding values the lead takes back."""
-    if not any(c.isdigit() for c in norm) and not _items().search(norm):
+    if not any(map(str.isdigit, norm)) and not _items().search(norm):
         return []
     spans: list[Span] = []
     for m in _items().finditer(norm):

@@ -135,9 +135,9 @@ def _char(c: str) -> str:
 def _chars(text: str) -> tuple[str, list[int], list[int]]:
     if text.isascii():
         # The common case, kept fast: only apostrophes and backticks are dropped.
-        keep = [i for i, c in enumerate(text) if c not in "'`"]
-        if len(keep) == len(text):
+        if "'" not in text and "`" not in text:
             return text.lower(), list(range(len(text))), list(range(1, len(text) + 1))
+        keep = [i for i, c in enumerate(text) if c not in "'`"]
         return "".join(text[i] for i in keep).lower(), keep, [i + 1 for i in keep]
     out: list[str] = []
     starts: list[int] = []

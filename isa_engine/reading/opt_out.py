@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from isa_engine.reading import fuzzy
 from isa_engine.reading.lexicon import load, phrases, words
@@ -62,7 +62,6 @@ def _phrase_set(toks: list[str], keys: frozenset[str], fillers: frozenset[str]) 
 def _keyword_sentence(norm: str, original: str) -> OptOut | None:
     """A sentence made only of opt-out keywords and politeness, read fuzzily."""
     keys, fillers, weak = _squashed("keywords"), _squashed("fillers"), _squashed("weak_keywords")
-    has_digit = bool(_DIGIT.search(norm))
     for sentence in _SENTENCES.split(fuzzy.join_spaced(norm)):
         if sentence.count(" ") > _LONGEST_KEYWORD_SENTENCE:
             continue  # "stop texting me right now please" is as long as a keyword sentence gets
@@ -75,7 +74,7 @@ def _keyword_sentence(norm: str, original: str) -> OptOut | None:
             for i in range(len(toks))
             if (g := " ".join(toks[i : i + n])) in keys
         }
-        if has_digit and said <= weak:
+        if said <= weak and _DIGIT.search(norm):
             continue  # "we stop at 450k, no more": a budget, not a wish
         return OptOut("keyword", sentence.strip())
     return None
@@ -84,16 +83,20 @@ def _keyword_sentence(norm: str, original: str) -> OptOut | None:
 def _canonical(sentence: str) -> list[str] | None:
     """The sentence's tokens with near-keywords read as the keyword; None at the first word
     that is neither a keyword, a part of one, nor politeness (most sentences stop there)."""
-    known, singles = _known(), _singles()
     out = []
-    for t in fuzzy.tokens(sentence):
-        if t not in known:
-            near = fuzzy.closest(t, singles)
-            if near is None:
-                return None
-            t = near
+    for raw in fuzzy.raw_tokens(sentence, joined=True):  # the whole text was joined
+        t = _keyword_token(raw)
+        if t is None:
+            return None
         out.append(t)
     return out
+
+
+@lru_cache(maxsize=8192)
+def _keyword_token(raw: str) -> str | None:
+    """The keyword, keyword part or politeness word a raw token stands for, or None."""
+    t = fuzzy.canonical(raw)
+    return t if t in _known() else fuzzy.closest(t, _singles())
 
 
 @cache
@@ -182,8 +185,8 @@ def _command(norm: str, original: str) -> OptOut | None:
     opener = len(toks) > 1 and toks[0] in words(_OPT_OUT, "command_openers")
     if opener and toks[1] in words(_OPT_OUT, "command_followers"):
         return OptOut("command", " ".join(toks[:2]))
-    if original.isupper():
-        return None
+    if original.isupper() or original.islower():
+        return None  # all capitals: nothing shouted louder; no capitals: nothing shouted
     shouted = _shouted()
     for m in _CAPS.finditer(original):
         nxt = _TOKENS.match(original[m.end() :].lstrip().lower())

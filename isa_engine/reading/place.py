@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from isa_engine import us_data
+from isa_engine.reading.prefilter import hint
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,7 @@ class _Gazetteer:
     zips: frozenset[str]
     state_abbrs: frozenset[str]
     firsts: frozenset[str]  # the first word of every name: most words start none
+    heads: frozenset[str]  # every name's leading words ("round", "round rock"): longer names
 
 
 # Nicknames of big places that no gazetteer lists.
@@ -78,8 +80,9 @@ def _gazetteer() -> _Gazetteer:
     zips = frozenset(us_data.zip_table())
     abbrs = frozenset(code.lower() for code, _name in us_data.states())
     firsts = frozenset(k.split(" ", 1)[0] for k in names)
+    heads = frozenset(k[:i] for k in names for i, c in enumerate(k + " ") if c == " ")
     us_data.word_zipf()  # loaded with the names, so no later text waits for it
-    return _Gazetteer(names, zips, abbrs, firsts)
+    return _Gazetteer(names, zips, abbrs, firsts, heads)
 
 
 # ------------------------------------------------------------------ word classes
@@ -153,7 +156,25 @@ _PLAIN = _words(
     flexible zip zipcode code isd limbo lieu transition progress
     """
 )
-_NEVER = _FILLER | _SLOT | _TIME | _PLAIN
+# Spanish as leads write it around places ("en Mesa o Gilbert, como 450", "por el este",
+# "no Los Angeles que está muy caro"): never a neighbourhood's name, however capitalised.
+_SPANISH = _words(
+    """
+    en el la los las de del al por para que y o u como menos mas entre hasta desde ahora ya
+    muy esta estan es son mi mis su sus tu un una unos unas con sin pero porque cerca lejos
+    codigo postal zona area lado rumbo caro cara caros barato barata mejor solo nomas buscar
+    busco buscamos buscando queremos quiero vender comprar rentar cuanto cuanta cuantos piden
+    pide vale precio casa casas paramos pare aqui alla ahi bien gracias hola este playa centro
+    """
+)
+# Contractions typed without the apostrophe ("cant go over 400k"): words, never names.
+_CONTRACTED = _words(
+    """
+    cant wont didnt isnt arent wasnt werent couldnt shouldnt wouldnt doesnt havent hasnt hadnt
+    ive youre theyre thats whats theres heres lets gonna wanna gotta
+    """
+)
+_NEVER = _FILLER | _SLOT | _TIME | _PLAIN | _SPANISH | _CONTRACTED
 # Towns of 15k+ named by an everyday word: taken only with a cue ("in paradise").
 _COMMON_TOWNS = _words(
     """
@@ -172,6 +193,7 @@ _NOT_PLACES = re.compile(
     r"|\w+\s+(?:realty|realtors|properties|mortgage|bank|credit\s+union|lending|home\s+loans))\b"
     r"|\S+@\S+|https?://\S+|www\.\S+|\w+\.(?:com|net|org)\b|-ish\b"
 )
+_NOT_PLACES_HINT = hint(_NOT_PLACES)  # most texts name no brokerage, site or address
 _CUES = frozenset({"in", "around", "near", "to", "towards", "outside", "by", "nearby"})
 _AFTER_CUES = frozenset({"area", "areas", "region", "suburbs", "vicinity", "side"})
 _LIST_GLUE = frozenset({",", "/", "&", "or", "and", "maybe", "possibly", "even", "either", "+"})
@@ -219,6 +241,9 @@ class _Tok(NamedTuple):  # a tuple: built for every token of every text, so chea
     word: bool
 
 
+_new_tok = tuple.__new__  # builds a _Tok without NamedTuple's Python-level __new__
+
+
 # Accented letters read as their base letter, one character for one: "sí", "Peñitas", "Cancún"
 # tokenise like the rest of the text, and every offset still points into the lead's words.
 _FOLD = str.maketrans("áéíóúüñàèìòùâêîôûäëïöç", "aeiouunaeiouaeiouaeioc")
@@ -261,14 +286,19 @@ def find_places(text: str, *, expecting: bool) -> list[PlaceMatch]:
 
     ``expecting`` is True when the last question asked where they are looking.
     """
-    low = _NOT_PLACES.sub(lambda m: " " * len(m.group()), _lower(text))
-    toks = [_Tok(m[0], m.start(), m.end(), m[0][0].isalpha()) for m in _TOKEN.finditer(low)]
-    # "mt. pleasant": the abbreviation's period must not split the name.
-    toks = [
-        t
-        for k, t in enumerate(toks)
-        if not (t.text == "." and k and toks[k - 1].text in _ABBREV and toks[k - 1].end == t.start)
-    ]
+    low = _lower(text)
+    if _NOT_PLACES_HINT.search(low):
+        low = _NOT_PLACES.sub(lambda m: " " * len(m.group()), low)
+    toks = [_new_tok(_Tok, (m[0], *m.span(), m[0][0].isalpha())) for m in _TOKEN.finditer(low)]
+    if "." in low:
+        # "mt. pleasant": the abbreviation's period must not split the name.
+        toks = [
+            t
+            for k, t in enumerate(toks)
+            if not (
+                t.text == "." and k and toks[k - 1].text in _ABBREV and toks[k - 1].end == t.start
+            )
+        ]
     if not toks:
         return []
     gaz = _gazetteer()
@@ -310,7 +340,7 @@ def _capitalised(text: str, tok: _Tok, shouting: bool) -> bool:
 def _zip_cands(toks: list[_Tok], gaz: _Gazetteer) -> list[_Cand]:
     out = []
     for k, t in enumerate(toks):
-        if not _ZIP.fullmatch(t.text) or t.text[:5] not in gaz.zips:
+        if not t.text[0].isdigit() or not _ZIP.fullmatch(t.text) or t.text[:5] not in gaz.zips:
             continue
         prev = toks[k - 1] if k else None
         nxt = toks[k + 1] if k + 1 < len(toks) else None
@@ -357,26 +387,31 @@ def _name_cands(
         run.clear()
 
     texts = [t.text for t in toks]
+    keys = [_word_key(w) for w in texts]
     # words_from[k]: how many word tokens run from k (a name spans words only)
     words_from = [0] * (n + 1)
     for i in range(n - 1, -1, -1):
         words_from[i] = words_from[i + 1] + 1 if toks[i].word else 0
+    firsts = gaz.firsts
     while k < n:
         if not toks[k].word:
-            flush()
+            if run:
+                flush()
             k += 1
             continue
         span = 0
         entry = None
         first = _first_key(texts[k])
-        longest = min(_MAX_WORDS, words_from[k])
-        for size in range(longest, 0, -1) if first in gaz.firsts else ():
+        sizes: range | tuple[()] = ()
+        if first in firsts:
+            sizes = range(_longest(keys, k, min(_MAX_WORDS, words_from[k]), gaz.heads), 0, -1)
+        for size in sizes:
             words = texts[k : k + size]
             if size == 1 and _never(words[0]) and not _named(toks, k, cap):
                 continue
             if size == 1 and words[0] in _PARTS:
                 continue  # "lake", "north", "park" alone name a town, but mostly begin or end one
-            entry = gaz.names.get(_key(words))
+            entry = gaz.names.get(" ".join(keys[k : k + size]))
             w = words[0]
             if size == 1 and entry is None and w in gaz.state_abbrs:
                 entry = _STATE_ABBR if w not in _AMBIGUOUS_ABBRS or upper[k] else None
@@ -413,6 +448,17 @@ def _name_cands(
     return out
 
 
+def _longest(keys: list[str], k: int, most: int, heads: frozenset[str]) -> int:
+    """How many words from ``k`` on may still name a place: past the first words no name
+    begins with, none can ("homes in round rock": "round rock" may, "homes in" may not)."""
+    key = keys[k]
+    for size in range(2, most + 1):
+        key += " " + keys[k + size - 1]
+        if key not in heads:
+            return size - 1
+    return most
+
+
 def _named(toks: list[_Tok], k: int, cap: list[bool]) -> bool:
     """A capitalised common word the lead plainly uses as a name: "homes in Spring"."""
     w = toks[k].text
@@ -423,7 +469,7 @@ def _named(toks: list[_Tok], k: int, cap: list[bool]) -> bool:
 
 def _never(word: str) -> bool:
     """Words that are never (part of) a place: fillers, slot words, time words."""
-    if word in _NEVER or _CONTRACTION.search(word):
+    if word in _NEVER or (("'" in word or "’" in word) and _CONTRACTION.search(word)):
         return True
     return "-" in word and all(p in _NEVER for p in word.split("-"))
 

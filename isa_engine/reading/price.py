@@ -117,7 +117,7 @@ def _distracted(text: str, span: Span) -> bool:
 
 def _cue(text: str, span: Span) -> str | None:
     """ "min", "max" or "any" (a money word without a direction), or None (no money cue)."""
-    before = " ".join(_before(text, span[0]))
+    before = " ".join(_before(text, span[0], 6))
     after = " ".join(_after(text, span[1]))
     # The cue nearest the number wins; at equal ends the longer ("no more than" > "more than").
     best: tuple[int, int, str] | None = None
@@ -182,7 +182,7 @@ def _decades(text: str, p: Prices) -> None:
     base = int(m.group("n")) * 1000
     step = 10 ** (len(m.group("n")) + 2)
     part = m.group("part") or ""
-    top = {"low": 0.3, "mid": 0.6, "middle": 0.6}.get(part, 1.0)
+    top = {"low": 0.25, "mid": 0.5, "middle": 0.5, "high": 0.75, "upper": 0.75}.get(part, 1.0)
     p.price_max = base + int(step * top)
     if not part:
         p.price_min = base

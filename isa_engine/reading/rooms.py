@@ -16,8 +16,10 @@ Span = tuple[int, int]
 _NUM = r"\d{1,2}(?:\.\d+)?"
 _BED = r"(?:bed(?:room)?s?|bdrms?|bdr?s?|brs?|bedroom\(s\)|bedrm?s?|rooms?)"
 _BATH = r"(?:bath(?:room)?s?|bas?|bths?|bthrms?)"
+# The count opens the pattern and the lookbehind follows its first digit (the same test of the
+# same place), so the matcher jumps from digit to digit instead of trying every character.
 _UNIT_AFTER = re.compile(
-    rf"(?<![\d.$,])(?P<a>{_NUM})(?:\s*(?:-|to|or)\s*(?P<b>{_NUM}))?"
+    rf"(?P<a>\d(?<![\d.$,]\d)\d?(?:\.\d+)?)(?:\s*(?:-|to|or)\s*(?P<b>{_NUM}))?"
     r"(?:\s*\+|\s+or\s+more|\s+plus|\s+or\s+up)?(?:\s*|-)"
     rf"(?:(?P<full>full)\s+)?(?P<unit>{_BED}|{_BATH})(?:\b|(?=\d))"  # "3bd2ba"
     rf"(?:\s*(?:and|&|\+)?\s*(?:a\s+half|(?P<half>\d)\s*half(?:\s+{_BATH})?)\b)?"

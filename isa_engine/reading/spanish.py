@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from typing import TypeVar
 
 from isa_engine.reading.lexicon import load
@@ -64,7 +64,21 @@ def _number(m: re.Match[str]) -> str | None:
 
 def is_spanish(text: str) -> bool:
     """True when the normalised ``text`` has a word only Spanish uses."""
-    return not _markers().isdisjoint(_TOKENS.findall(text))
+    return not _markers().isdisjoint(_words(text))
+
+
+def has_spanish_words(text: str) -> bool:
+    """True when ``text`` has a word only Spanish uses or one the rewrite tables translate
+    ("a fin de mes", "este mes"): then its times are read from the rewritten text."""
+    toks = _words(text)
+    return not (_markers().isdisjoint(toks) and _triggers().isdisjoint(toks))
+
+
+@lru_cache(maxsize=2)
+def _words(text: str) -> frozenset[str]:
+    """The words of ``text``. Kept for the last texts: ``normalize`` and ``read`` ask for the
+    words of the same lower-cased text one after the other."""
+    return frozenset(_TOKENS.findall(text))
 
 
 @cache
@@ -90,7 +104,7 @@ def apply(
     """Run the passes that turn the Spanish in a text into English words, each only when its
     table matches the text as the passes before left it."""
     text = text_of(norm)
-    toks = frozenset(_TOKENS.findall(text))
+    toks = _words(text)
     spanish = not _markers().isdisjoint(toks)
     if not spanish and _triggers().isdisjoint(toks):
         return norm  # most texts: no Spanish word at all

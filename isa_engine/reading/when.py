@@ -9,6 +9,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from isa_engine.reading.alternation import dispatch
+from isa_engine.reading.prefilter import Guarded
+
 
 @dataclass(frozen=True, slots=True)
 class TimeMatch:
@@ -51,16 +54,18 @@ _NUMWORDS = {
 # ------------------------------------------------------------------ appointment
 
 _TOMORROW = r"(?:tomorrow|tomorow|tommorow|tommorrow|tmrw|tmrow|tmr|tmw|2morrow|2moro|tomm)"
-_DAY = re.compile(
-    rf"\b(?:(?P<dat>day after {_TOMORROW})|(?P<tom>{_TOMORROW})|(?P<tod>today|tonight|tonite"
-    r"|this (?:morning|afternoon|evening|arvo))"
-    rf"|(?:(?P<wmod>next week(?: on)?|next|this|coming|on)\s+)?(?P<wd>{_WD})\b"
-    r"(?:\s+(?P<wnext>next week))?"
-    rf"|(?P<mon1>{_MON})\s*(?P<d1>\d{{1,2}}){_ORD}\b(?![:/]|\s*(?:am|pm)\b)"
-    rf"|(?:the\s+)?(?P<d2>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<mon2>{_MON})(?![a-z])"
-    r"|the\s+(?P<d3>\d{1,2})(?:st|nd|rd|th)\b"
-    r"|(?:\bon\s+(?P<m4>\d{1,2})/(?P<d4>\d{1,2})"
-    r"|(?<![\d/])(?P<m5>\d{1,2})/(?P<d5>\d{1,2})(?=\s+(?:at|@)\s*\d))(?![/\d]))"
+_DAY = Guarded(
+    re.compile(
+        rf"\b(?:(?P<dat>day after {_TOMORROW})|(?P<tom>{_TOMORROW})|(?P<tod>today|tonight|tonite"
+        r"|this (?:morning|afternoon|evening|arvo))"
+        rf"|(?:(?P<wmod>next week(?: on)?|next|this|coming|on)\s+)?(?P<wd>{_WD})\b"
+        r"(?:\s+(?P<wnext>next week))?"
+        rf"|(?P<mon1>{_MON})\s*(?P<d1>\d{{1,2}}){_ORD}\b(?![:/]|\s*(?:am|pm)\b)"
+        rf"|(?:the\s+)?(?P<d2>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<mon2>{_MON})(?![a-z])"
+        r"|the\s+(?P<d3>\d{1,2})(?:st|nd|rd|th)\b"
+        r"|(?:\bon\s+(?P<m4>\d{1,2})/(?P<d4>\d{1,2})"
+        r"|(?<![\d/])(?P<m5>\d{1,2})/(?P<d5>\d{1,2})(?=\s+(?:at|@)\s*\d))(?![/\d]))"
+    )
 )
 # A clock time: noon; "3pm", "3:30", "3 o'clock", "3ish"; or a bare hour after a cue ("at 3").
 _TIME = re.compile(
@@ -91,8 +96,8 @@ _NEGATED = re.compile(
 _SUN_TIME = re.compile(r"\s*(?:at\b|@|\d|morning|afternoon|evening)")
 _SENTENCE = re.compile(r"[.!?;\n]")
 _CLAUSE_BREAK = re.compile(r"[.!?;]|,\s*(?:but|or)\b|\bbut\b|\binstead\b")
-_RELATIVE = re.compile(
-    r"\bin\s+(?P<n>an?|one|half an?|\d{1,3})\s*(?P<u>hours?|hrs?|minutes?|mins?)\b"
+_RELATIVE = Guarded(
+    re.compile(r"\bin\s+(?P<n>an?|one|half an?|\d{1,3})\s*(?P<u>hours?|hrs?|minutes?|mins?)\b")
 )
 _BARE_FILLER = re.compile(
     r"\b(?:works?|ok(?:ay)?|is|good|fine|great|perfect|sounds|how|about|what|maybe|let'?s"
@@ -100,8 +105,15 @@ _BARE_FILLER = re.compile(
     r"|call|at|around|time|should|could|cool|thanks|lol|free|available|we|us|it|the|a)\b"
     r"|[^\w:]"
 )
+# Words without which a text names no time to talk; gathered by first letter (only whether one
+# is found matters), so most texts are ruled out in one quick search.
 _APPT_HINT = re.compile(
-    rf"\d|noon|midday|hour|hr|min|today|toni|{_TOMORROW}|{_WD}|{_MON}|morning|afternoon|evening"
+    dispatch(
+        [
+            *("noon", "midday", "hour", "hr", "min", "today", "toni"),
+            *("morning", "afternoon", "evening", _TOMORROW, _WD, _MON, r"\d"),
+        ]
+    )
 )
 
 
@@ -296,61 +308,99 @@ def _negated(low: str, at: int) -> bool:
 
 _NUM = r"(?:\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
 _NUM += r"|couple(?: of)?|few|several)"
-_SOON = re.compile(
-    r"\b(?:asap|a\.s\.a\.p|as soon as (?:possible|we can|i can)|soon as possible|immediately"
-    r"|right away|(?:this|next) month|end of (?:the |this |next )?month"
-    r"|(?:like|needed|need it|needed it|wanted it) yesterday"
-    r"|within (?:a|the|this) (?:week|month)|(?:pretty|very|real) soon"
-    r"|(?:ready|move|moving|buy|buying|sell|selling|need|needs|want|asap|go)"
-    r"(?: to \w+)?(?: it)? (?:right )?now|(?:couple|few) (?:of )?weeks|a week or two)\b"
+_SOON = Guarded(
+    re.compile(
+        r"\b(?:asap|a\.s\.a\.p|as soon as (?:possible|we can|i can)|soon as possible|immediately"
+        r"|right away|(?:this|next) month|end of (?:the |this |next )?month"
+        r"|(?:like|needed|need it|needed it|wanted it) yesterday"
+        r"|within (?:a|the|this) (?:week|month)|(?:pretty|very|real) soon"
+        r"|(?:ready|move|moving|buy|buying|sell|selling|need|needs|want|asap|go)"
+        r"(?: to \w+)?(?: it)? (?:right )?now|(?:couple|few) (?:of )?weeks|a week or two)\b"
+    )
 )
-_FAR = re.compile(
-    r"\b(?:a year or (?:two|2)|(?:1|one)\s*(?:-|to|or)\s*(?:2|two) years|(?:couple|few|several)"
-    r"(?: of)? years|(?:some ?day|eventually|down the road|long[- ]term)"
-    r"|not (?:any ?time|for a while|for a bit) soon|not soon"
-    r"|(?:just )?brows(?:ing|e)|just looking(?! (?:for|in|at|to|around))|window shopping"
-    r"|(?<!early )(?<!beginning of )(?<!start of )(?<!mid )(?<!the )next year)\b"
+_FAR = Guarded(
+    re.compile(
+        r"\b(?:a year or (?:two|2)|(?:1|one)\s*(?:-|to|or)\s*(?:2|two) years|(?:couple|few|several)"
+        r"(?: of)? years|(?:some ?day|eventually|down the road|long[- ]term)"
+        r"|not (?:any ?time|for a while|for a bit) soon|not soon"
+        r"|(?:just )?brows(?:ing|e)|just looking(?! (?:for|in|at|to|around))|window shopping"
+        r"|(?<!early )(?<!beginning of )(?<!start of )(?<!mid )(?<!the )next year)\b"
+    )
 )
-_NEXT_YEAR_WITHIN = re.compile(
-    r"\b(?:(?:in|within|over|during) the (?:next |coming )?year|this time next year)\b"
+_NEXT_YEAR_WITHIN = Guarded(
+    re.compile(r"\b(?:(?:in|within|over|during) the (?:next |coming )?year|this time next year)\b")
 )
-_YEAR = re.compile(
-    r"\b(?P<mod>in|by|until|till|around|early|late|mid|end of|beginning of|start of)\s+"
-    r"(?P<yr>20\d\d)\b"
+_YEAR = Guarded(
+    re.compile(
+        r"\b(?P<mod>in|by|until|till|around|early|late|mid|end of|beginning of|start of)\s+"
+        r"(?P<yr>20\d\d)\b"
+    )
 )
-_RELAXED = re.compile(
-    r"\b(?:no (?:rush|hurry)|not in (?:a|any) (?:big |huge )?(?:rush|hurry)|no timeline)\b"
+_RELAXED = Guarded(
+    re.compile(
+        r"\b(?:no (?:rush|hurry)|not in (?:a|any) (?:big |huge )?(?:rush|hurry)|no timeline)\b"
+    )
 )
-_SPAN = re.compile(
-    r"\b(?:(?P<pre>within|in|next|not for(?: another)?|at least|more than|over|less than|under"
-    rf"|for|up to)\s+)?(?:the\s+)?(?:next\s+)?(?P<a>{_NUM})\s*\+?\s*(?:(?:-|to|or)\s*(?P<b>{_NUM})"
-    r"\s*)?(?P<u>days?|weeks?|wks?|months?|mos?|years?|yrs?)\b(?!\s*(?:old|ago))"
+_SPAN = Guarded(
+    re.compile(
+        r"\b(?:(?P<pre>within|in|next|not for(?: another)?|at least|more than|over|less than|under"
+        rf"|for|up to)\s+)?(?:the\s+)?(?:next\s+)?(?P<a>{_NUM})\s*\+?\s*"
+        rf"(?:(?:-|to|or)\s*(?P<b>{_NUM})\s*)?(?P<u>days?|weeks?|wks?|months?|mos?|years?|yrs?)\b"
+        # "12 years old", "a 30 year loan", "2 yrs of returns": an age or a thing, no plan
+        r"(?!\s*(?:old|ago|loans?|mortgages?|fixed|arms?|leases?|warrant\w*|terms?"
+        r"|of (?:tax|w2|pay|bank|employment|returns|history)))"
+    )
 )
 _HOW_LONG = re.compile(
     r"\b(?:for|lived|here|there|been|owned|had|have|has|last|past|first|every|per|each|only"
-    r"|old|ago|once|twice)(?:\s+(?:about|around|like|almost|over|nearly|roughly))?\s*$"
+    r"|old|ago|once|twice|de)(?:\s+(?:about|around|like|almost|over|nearly|roughly))?\s*$"
 )
+# Past-tense verbs: a month or season in the same clause after one of these is history.
+_PAST = re.compile(
+    r"\b(?:bought|sold|closed|passed|died|stopped|parted|quit|signed|started|ended|fired|left"
+    r"|lost|went|happened|listed|purchased|retired|divorced)\b"
+)
+_CLAUSE_OPEN = re.compile(r"[,.;!?\n]|\bbut\b|\band\b")
+
+
+def _clause_start(low: str, at: int) -> int:
+    return max((m.end() for m in _CLAUSE_OPEN.finditer(low, 0, at)), default=0)
+
+
 _VAGUE_A = re.compile(r"\b(?:maybe|probably|prob|about|around|like|roughly|another|least)\s*$")
-_TO_A_YEAR = re.compile(r"\b(?:\d+|six|few|several|couple(?: of)?) months? to (?:a|one|1) year\b")
-_M_D = re.compile(
-    r"\b(?:by|until|till|before|after|ends?|ending|up|expires?|closing|close)\s+(?:on\s+)?"
-    r"(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/\d{2,4})?\b"
+_TO_A_YEAR = Guarded(
+    re.compile(r"\b(?:\d+|six|few|several|couple(?: of)?) months? to (?:a|one|1) year\b")
+)
+_M_D = Guarded(
+    re.compile(
+        r"\b(?:by|until|till|before|after|ends?|ending|up|expires?|closing|close)\s+(?:on\s+)?"
+        r"(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/\d{2,4})?\b"
+    )
 )
 _SEASONS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
 _MOD = r"(?:(?P<mod>early|beginning of|start of|mid|middle of|late|end of|by|before|after|until"
 _MOD += r"|till|around|in|this|next|come|the|this coming|maybe|probably|prob|possibly|sometime"
 _MOD += r"|hopefully|like|thinking)\s+(?:the\s+)?)?"
-_CAL = re.compile(
-    rf"\b{_MOD}(?:(?P<mon>{_MON})(?![a-z]|\s*\d{{1,2}}\b(?!,? 20\d\d))"
-    r"|(?P<season>spring|summer|fall|autumn|winter)(?:\s*time)?\b(?!\s+(?:park|haven|garden|hill|valley"
-    r"|river|creek|lake|branch|springs|city|grove|street|st|ave|road|rd|dr)\b)"
-    r"|(?P<hol>christmas|xmas|thanksgiving|the holidays|holidays|new years?|end of (?:the )?year"
-    r"|this year|year end|early next year|mid next year|first of the year))"
-    r"(?:\s+(?:of\s+)?(?P<yr>20\d\d))?"
+_CAL = Guarded(
+    re.compile(
+        rf"\b{_MOD}(?:(?P<mon>{_MON})(?![a-z]|\s*\d{{1,2}}\b(?!,? 20\d\d))"
+        r"|(?P<season>spring|summer|fall|autumn|winter)(?:\s*time)?\b"
+        r"(?!\s+(?:park|haven|garden|hill|valley|river|creek|lake|branch|springs|city|grove"
+        r"|street|st|ave|road|rd|dr)\b)"
+        r"|(?P<hol>christmas|xmas|thanksgiving|the holidays|holidays|new years?"
+        r"|end of (?:the )?year|this year|year end|early next year|mid next year"
+        r"|first of the year))"
+        r"(?:\s+(?:of\s+)?(?P<yr>20\d\d))?"
+    )
 )
 _TF_HINT = re.compile(
-    r"asap|now|soon|month|week|year|day|brows|looking|spring|summer|fall|autumn|winter|christ"
-    rf"|xmas|holiday|thanksgiving|right away|immediately|rush|hurry|{_MON}|\d"
+    dispatch(
+        [
+            *("asap", "now", "soon", "month", "week", "year", "day", "brows", "looking"),
+            *("spring", "summer", "fall", "autumn", "winter", "christ", "xmas", "holiday"),
+            *("thanksgiving", "right away", "immediately", "rush", "hurry", _MON, r"\d"),
+        ]
+    )
 )
 
 
@@ -386,6 +436,8 @@ def find_timeframe(text: str, now: datetime, *, expecting: bool) -> TimeframeMat
         if int(m.group("yr")) >= today.year:  # "we bought in 2019" is history, not a plan
             found.append((m.start(), m.end(), _year_bucket(m, today)))
     for m in _CAL.finditer(low):
+        if _PAST.search(low, _clause_start(low, m.start()), m.start()):
+            continue  # "we bought a house in march", "she passed in june": history, not a plan
         months = _calendar_months(m, today)
         if months is not None:
             found.append((m.start(), m.end(), _bucket(months)))
@@ -515,11 +567,16 @@ def _add_months(d: date, n: int) -> date:
     return date(d.year + y, m + 1, 1)
 
 
+# Words that pad a bare answer without changing it: "like right now honestly", "yesterday lol".
+_PAD = r"(?:\W*\b(?:like|honestly|lol|lmao|haha|tbh|prob|probably|um|uh|hmm|ok|okay|so|well)\b)*"
+_BARE_TF = re.compile(
+    rf"{_PAD}\W*(?:(now|soon|rn|right now|yesterday)|(\d+)(?:\s*(?:-|to)\s*(\d+))?){_PAD}\W*"
+)
+
+
 def _bare_timeframe(low: str) -> list[tuple[int, int, str]]:
     """A bare answer to "when are you looking to move?": "now", "6", "3-6"."""
-    m = re.fullmatch(
-        r"\W*(?:(now|soon|rn|right now|yesterday)|(\d+)(?:\s*(?:-|to)\s*(\d+))?)\W*", low
-    )
+    m = _BARE_TF.fullmatch(low)
     if not m:
         return []
     if m.group(1):

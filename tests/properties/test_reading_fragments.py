@@ -35,7 +35,13 @@ FRAGMENTS: dict[str, list[tuple[tuple[str, ...], object]]] = {
         (("in Austin", "in austin"), ["Austin"]),
     ],
     "price_max": [
-        (("under 400k", "under $400k", "max 400k", "no more than 400k", "400k max"), 400000),
+        (
+            (
+                *("under 400k", "under $400k", "max 400k", "no more than 400k", "400k max"),
+                *("nothing over 400k", "cant go over 400k"),
+            ),
+            400000,
+        ),
         (("up to 350k", "under 350k", "350k tops"), 350000),
     ],
     "preapproval": [

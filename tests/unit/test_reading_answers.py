@@ -172,3 +172,39 @@ def test_several_answers_in_one_text_are_all_read() -> None:
     r = read("cash, dont have an agent, need something asap", "preapproval", NOW)
     assert r.slots.get("preapproval") == "cash"
     assert r.slots.get("has_agent") is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "so done with the landlord, time to own",
+        "we want to quit paying rent",
+        "estamos cansados de rentar",
+    ],
+)
+def test_wanting_to_stop_renting_is_buying(text: str) -> None:
+    assert read(text, None, NOW).slots.get("lead_type") == "buy"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is the seller flexible at all?",
+        "would you say its a buyers market in katy",
+        "should we buy down the rate",
+    ],
+)
+def test_someone_elses_sale_or_the_market_is_no_lead_type(text: str) -> None:
+    assert "lead_type" not in read(text, None, NOW).slots
+
+
+def test_a_list_named_after_rentals_is_no_wish_to_rent() -> None:
+    got = read("pls take me off the rentals list, we are buying", None, NOW).slots
+    assert got.get("lead_type") == "buy"
+
+
+def test_an_answer_that_closes_the_text_answers_the_question() -> None:
+    got = read("we had a realtor but let him go, so no", "has_agent", NOW)
+    assert got.slots.get("has_agent") is False
+    assert Intent.DENY in got.intents
+    assert "has_agent" not in read("let him go, so no", None, NOW).slots

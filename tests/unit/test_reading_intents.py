@@ -179,3 +179,98 @@ def test_every_word_list_loads_as_strings_and_compiles(name: str) -> None:
     for key, value in load(name).items():
         assert isinstance(value, list | str), key
         assert phrases(name, key).pattern
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "favor de no mandar mas textos",
+        "porfa no enviarme mensajes",
+        "ya no me contacten",
+        "ya no nos texteen por favor",
+        "paren de escribirme",
+        "dejen d escribir",
+        "deja de preguntarme ya",
+        "no kiero mas mensajes",
+        "no queremos que nos llamen ni escriban",
+        "estamos bloqueando su numero",
+        "remuevanme",
+    ],
+)
+def test_spanish_wishes_to_stop_are_opt_outs(text: str) -> None:
+    assert Intent.OPT_OUT in read(text, None, NOW).intents
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no me escriban antes de las 9 porfa",
+        "no me manden mensajes tan tarde",
+        "pare de mandarme departamentos, solo casas",
+        "alto, quise decir Pharr no McAllen",
+    ],
+)
+def test_spanish_stop_words_aimed_elsewhere_are_not_opt_outs(text: str) -> None:
+    assert Intent.OPT_OUT not in read(text, None, NOW).intents
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we earn about 120k together, what could we afford?",
+        "can we buy with an ITIN",
+        "is a 20 year loan smarter for us?",
+        "how bad is the commute from Kyle to Austin",
+        "¿cuánto cuestan las casas en Pharr?",
+        "como estan las escuelas en McAllen?",
+    ],
+)
+def test_advice_about_money_places_and_the_deal_is_a_question(text: str) -> None:
+    assert Intent.QUESTION in read(text, None, NOW).intents
+
+
+def test_a_question_after_asking_who_we_are_is_still_a_question() -> None:
+    got = read("whos texting me? also what are the hoa fees on the one on oak?", None, NOW)
+    assert {Intent.IDENTITY_QUESTION, Intent.QUESTION} <= got.intents
+    assert Intent.QUESTION not in read("who is this? whats the deal", None, NOW).intents
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ya vendimos la casa, gracias",
+        "ya firmamos el contrato de otra",
+        "paramos la busqueda por ahora",
+        "ya nos dieron las llaves!",
+    ],
+)
+def test_spanish_already_done_is_not_interested_and_no_yes(text: str) -> None:
+    got = read(text, None, NOW).intents
+    assert Intent.NOT_INTERESTED in got
+    assert Intent.AFFIRM not in got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "stuck in traffic, can we talk at 4 instead of 3",
+        "i cant do friday after all, monday?",
+        "cant make 11, sorry",
+        "gotta push our appointment, work ran over",
+        "cancelen la cita, no voy a poder",
+    ],
+)
+def test_moving_an_agreed_time_is_a_reschedule(text: str) -> None:
+    assert Intent.RESCHEDULE in read(text, None, NOW).intents
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "remove the 55+ filter please",
+        "cancel the 2 car garage requirement",
+        "skip the 1 story ones",
+    ],
+)
+def test_dropping_a_numbered_requirement_is_no_reschedule(text: str) -> None:
+    assert Intent.RESCHEDULE not in read(text, None, NOW).intents

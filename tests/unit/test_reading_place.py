@@ -183,3 +183,23 @@ def test_a_place_match_is_a_frozen_value() -> None:
     match = PlaceMatch("Katy", (0, 4))
     with pytest.raises(AttributeError):
         match.name = "Other"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("en Mesa o Gilbert, como 450", ["Mesa", "Gilbert"]),
+        ("busco en Katy, hasta 350k", ["Katy"]),
+        ("Riverside o Fontana, que no este muy caro", ["Riverside", "Fontana"]),
+        ("ahora en Laredo", ["Laredo"]),
+        ("en La Joya o en Del Rio", ["La Joya", "Del Rio"]),
+    ],
+)
+def test_spanish_words_around_places_are_not_places(text: str, want: list[str]) -> None:
+    assert [p.name for p in find_places(text, expecting=True)] == want
+
+
+def test_a_contraction_typed_without_its_apostrophe_is_no_place() -> None:
+    assert [p.name for p in find_places("in Austin, cant go over 400k", expecting=True)] == [
+        "Austin"
+    ]

@@ -105,3 +105,35 @@ def test_what_a_seller_expects_to_get_is_a_home_value() -> None:
 
 def test_a_home_value_range_gives_its_middle() -> None:
     assert read("500-550", "home_value", NOW).slots.get("home_value") == 525_000
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("nothing over 425k please", 425_000),
+        ("we cant go past 500", 500_000),
+        ("stop sending me houses above 350k", 350_000),
+        ("never over 610 for us", 610_000),
+    ],
+)
+def test_a_negated_lower_bound_is_a_ceiling(text: str, want: int) -> None:
+    slots = read(text, "price_max", NOW).slots
+    assert slots.get("price_max") == want
+    assert "price_min" not in slots
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("low 300s", None, 325_000),
+        ("mid 400s", None, 450_000),
+        ("high 500s", None, 575_000),
+        ("a mediados de los 400", None, 450_000),
+        ("de 200 a 240 mil", 200_000, 240_000),
+        ("entre 310 y 330 mil", 310_000, 330_000),
+    ],
+)
+def test_parts_of_a_hundred_and_spanish_ranges(text: str, low: int | None, high: int) -> None:
+    slots = read(text, "price_max", NOW).slots
+    assert slots.get("price_min") == low
+    assert slots.get("price_max") == high

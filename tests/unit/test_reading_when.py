@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pytest
 
+from isa_engine.reading import read
 from isa_engine.reading.when import TimeMatch, find_appointment, find_timeframe
 
 MON = "2026-11-23T10:15:00-06:00"  # a Monday morning, US Central
@@ -301,3 +302,31 @@ def test_a_weekday_named_on_that_day_is_today_while_the_time_is_ahead() -> None:
     )
     found = find_appointment("thursday works", at(thursday_night), expecting=True)
     assert found is not None and found.day_only == "2026-12-03"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we bought our first place in march, so all good",
+        "my dad passed in june, the house is empty now",
+        "we parted ways with our realtor in october",
+        "is a 30 year fixed smarter",
+        "need 2 yrs of returns for the lender",
+    ],
+)
+def test_history_and_loan_terms_are_no_timeframe(text: str) -> None:
+    assert find_timeframe(text, NOW_MONDAY, expecting=False) is None
+
+
+def test_a_month_still_ahead_is_a_timeframe() -> None:
+    assert find_timeframe("hoping to close in march", NOW_MONDAY, expecting=False) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [("a fin de mes", "0-3"), ("este mes", "0-3"), ("honestly right now lol", "0-3")],
+)
+def test_spanish_without_a_marker_and_padded_bare_answers_give_a_timeframe(
+    text: str, want: str
+) -> None:
+    assert read(text, "timeframe", NOW_MONDAY).slots.get("timeframe") == want
