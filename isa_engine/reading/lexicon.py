@@ -12,7 +12,6 @@ from functools import cache
 from typing import Any
 
 from isa_engine import packaged
-
 from isa_engine.reading.alternation import dispatch
 
 
