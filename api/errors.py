@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 
@@ -66,3 +68,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"error": "Unstorable", "detail": detail}, status_code=422)
 
     app.add_exception_handler(DataError, unstorable)
+
+    async def invalid(_request: Request, exc: Exception) -> JSONResponse:
+        # FastAPI's own answer echoes each bad value back ("input"): a 300 KB script upload
+        # came back whole, and a body that is not UTF-8 made the echo itself fail (a 500)
+        assert isinstance(exc, RequestValidationError)
+        errors = [{k: v for k, v in e.items() if k != "input"} for e in exc.errors()]
+        try:
+            body = jsonable_encoder({"detail": errors})
+        except (UnicodeDecodeError, ValueError, TypeError):
+            body = {"detail": [{k: e[k] for k in ("type", "loc", "msg") if k in e} for e in errors]}
+        return JSONResponse(body, status_code=422)
+
+    app.add_exception_handler(RequestValidationError, invalid)

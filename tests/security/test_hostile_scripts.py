@@ -96,6 +96,26 @@ def test_a_script_over_the_size_cap_is_refused_before_it_is_read(api: Api) -> No
     assert "KB" in answer.json()["detail"]
 
 
+def test_a_script_just_over_the_character_cap_is_refused_without_being_echoed(
+    api: Api,
+) -> None:
+    answer = _upload(api, V2 + "#" * 250_000)
+    assert answer.status_code == 422
+    assert "200000" in answer.text.replace(",", "")
+    assert len(answer.content) < 2_000  # the 250 KB upload is not sent back
+
+
+def test_an_upload_that_is_not_utf8_is_a_422_saying_so(api: Api) -> None:
+    answer = api.client.post(
+        "/scripts/buyer/versions",
+        content=b"\xff\xfename: buyer\nversion: 2\n",
+        headers={**api.headers("author"), "Content-Type": "text/plain"},
+    )
+    assert answer.status_code == 422, answer.text
+    assert "unicode" in answer.text.lower()
+    assert answer.json()["detail"][0]["loc"] == ["body"]
+
+
 def test_templates_keep_names_filters_and_if_on_a_name(api: Api) -> None:
     kind = V2.replace(
         "Are you still looking?",
