@@ -11,11 +11,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.web.pages import ROOT, UNDER_CONSOLE
 from api.web.render import HERE, PREFIX, is_htmx, page
-from api.web.session import SignInNeeded, read
+from api.web.session import SignInNeeded, prepare, read
 
 
 def install(app: FastAPI) -> None:
     """Serve the console under /console (and send / there)."""
+    prepare(app.state.container)
     app.include_router(ROOT)
     for part in UNDER_CONSOLE:
         app.include_router(part, prefix=PREFIX, include_in_schema=False)

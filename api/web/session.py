@@ -62,6 +62,12 @@ class SignInNeeded(Exception):
     """No valid session: the console redirects to the sign-in page."""
 
 
+def prepare(container: Container) -> None:
+    """Build the cookie signer at start: a placeholder ISA_SESSION_SECRET stops the service
+    there, not at the first sign-in."""
+    _serializer(container)
+
+
 def _serializer(container: Container) -> URLSafeTimedSerializer:
     found = container.extras.get("web_serializer")
     if isinstance(found, URLSafeTimedSerializer):

@@ -277,3 +277,11 @@ def test_serve_refuses_the_dev_rules_without_the_simulated_phone(tmp_path: Path)
     (only,) = done.stderr.splitlines()
     assert only.startswith("rules/dev/override.yaml:9:1: dev_override ignores quiet hours")
     assert "ISA_DEV_PHONE=true" in only
+
+
+def test_serve_stops_on_a_placeholder_session_secret(tmp_path: Path) -> None:
+    env = {"ISA_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}", "ISA_SESSION_SECRET": "changeme"}
+    done = isa("serve", "--port", "1", env=env)
+    assert done.returncode == 1 and "Traceback" not in done.stderr + done.stdout
+    (only,) = done.stderr.splitlines()
+    assert "ISA_SESSION_SECRET is a placeholder" in only
