@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -68,6 +69,23 @@ def sign_in_form(request: Request, next: str | None = None) -> HTMLResponse:
     return page(request, "signin.html", None, next=_safe_next(next) or "", error=None)
 
 
+def _from_our_page(request: Request, public_url: str) -> bool:
+    """Whether a sign-in was posted by our own page, not by another site's form (login
+    CSRF: signing the victim's browser into the attacker's account). Browsers say so in
+    Sec-Fetch-Site, and older ones in Origin (or Referer), which must name this host (as
+    the request reached us, or as ISA_PUBLIC_URL names it); a client that sends neither
+    (curl, a script) is no browser a site could drive."""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin") or request.headers.get("Referer")
+    if not origin:
+        return True
+    if origin == "null":  # a form in a sandboxed frame, or a redirect across sites
+        return False
+    ours = {request.url.netloc.lower(), urlsplit(public_url).netloc.lower()}
+    return urlsplit(origin).netloc.lower() in ours
+
+
 @router.post("/sign-in", response_model=None)
 def sign_in(
     request: Request,
@@ -77,7 +95,7 @@ def sign_in(
     next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """Check the password, issue a console token, set the session cookie."""
-    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+    if not _from_our_page(request, container.settings.public_url):
         raise HTTPException(403, "sign in from the console's own page")
     attempt = Attempt(email.strip().lower(), client_address(request), "console")
     with container.uow() as uow:

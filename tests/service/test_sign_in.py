@@ -120,3 +120,27 @@ def test_one_password_policy_for_the_api_and_the_cli(service: Service, tmp_path:
         stdin="x\n", env={"ISA_DATABASE_URL": db},
     )  # fmt: skip
     assert weak.returncode == 1 and "at least 12 characters" in weak.stderr
+
+
+def test_another_site_cannot_sign_a_browser_in_to_its_own_account(service: Service) -> None:
+    # login CSRF: a form on another site posting the attacker's credentials to our sign-in
+    _member(service)
+    form = {"email": "ann@example.com", "password": PASSWORD}
+    for headers in (
+        {"Origin": "http://evil.example"},
+        {"Origin": "null"},
+        {"Referer": "http://evil.example/page"},
+        {"Sec-Fetch-Site": "cross-site"},
+    ):
+        answer = service.client.post(
+            "/console/sign-in", data=form, headers=headers, follow_redirects=False
+        )
+        assert answer.status_code == 403, headers
+        assert "isa_session" not in answer.cookies
+    ours = service.client.post(
+        "/console/sign-in",
+        data=form,
+        headers={"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"},
+        follow_redirects=False,
+    )
+    assert ours.status_code == 303
