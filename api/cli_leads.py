@@ -70,8 +70,20 @@ def import_csv(
     container = _container()
     owner_id = _user_id(container, owner, agent=True) if owner else None
     actor_id = _user_id(container, actor, agent=False) if actor else None
-    with file.open(encoding="utf-8-sig", newline="") as counting:
-        total = max(sum(1 for _ in counting) - 1, 0)  # lines, not records: close enough for a bar
+    raw = file.read_bytes()
+    try:  # the whole file first: a row that is not UTF-8 stops the import before it starts
+        raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        err.print(
+            f"[red]error:[/red] {file}:{line}: not UTF-8 (byte {e.start}): save the file as "
+            "UTF-8 (nothing was imported)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(2) from None
+    total = max(raw.count(b"\n") - 1, 0)  # lines, not records: close enough for a bar
+    del raw
     began = time.perf_counter()
     try:
         with file.open(encoding="utf-8-sig", newline="") as stream:

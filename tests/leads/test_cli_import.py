@@ -120,6 +120,17 @@ def test_a_file_without_a_phone_column_stops_before_importing(tmp_path: Path) ->
     assert fixed.returncode == 1 and "no-phone.csv:2: rejected: broken phone" in fixed.stderr
 
 
+def test_a_file_that_is_not_utf8_stops_with_its_line_and_imports_nothing(tmp_path: Path) -> None:
+    source = tmp_path / "latin1.csv"
+    source.write_bytes("Name,Phone\nAnn,+1 512 555 0142\nJosé,+1 512 555 0143\n".encode("latin-1"))
+    done = isa(tmp_path, "leads", "import", str(source))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "latin1.csv:3: not UTF-8" in " ".join(done.stderr.split())
+    engine = make_engine(f"sqlite:///{tmp_path / 'isa.db'}")
+    with engine.connect() as db:
+        assert db.scalar(select(func.count()).select_from(Contact)) == 0
+
+
 def test_rejected_rows_keep_their_columns_with_formulas_neutralised(tmp_path: Path) -> None:
     source, rejects = tmp_path / "hostile.csv", tmp_path / "rejects.csv"
     source.write_text(
