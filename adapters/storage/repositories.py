@@ -32,7 +32,10 @@ def to_e164(raw: str, region: str = "US") -> str:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException as exc:
         raise ValueError(f"{raw!r} is not a phone number: {exc}") from exc
-    if not phonenumbers.is_possible_number(number):
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason == phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
+        raise ValueError(f"{raw!r} has no area code: write the number with its area code")
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
         raise ValueError(f"{raw!r} is not a possible phone number (wrong length?)")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

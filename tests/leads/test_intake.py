@@ -67,6 +67,16 @@ def test_a_bad_phone_is_refused_naming_the_field_and_why(api: Api) -> None:
     assert _count(api, Contact) == 0
 
 
+def test_a_local_number_without_its_area_code_is_refused_saying_so(api: Api) -> None:
+    answer = api.client.post(
+        "/leads", json={"phone": "555-0304"}, headers=api.headers("coordinator")
+    )
+    assert answer.status_code == 422
+    (problem,) = answer.json()["detail"]
+    assert problem["loc"] == ["body", "phone"] and "area code" in problem["msg"]
+    assert _count(api, Contact) == 0
+
+
 def test_out_of_range_fields_are_refused_before_anything_is_stored(api: Api) -> None:
     for bad in ({"interest_level": 6}, {"priority": "Lukewarm"}, {"owner_id": 999_999}):
         answer = api.client.post(
