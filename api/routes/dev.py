@@ -154,7 +154,7 @@ def _thread(container: Container, phone: Annotated[str, "E.164"]) -> dict[str, A
                 Message.contact_id == contact.id,
                 (Message.direction == Direction.IN) | Message.delivery_status.in_(ON_PHONE),
             )
-            .order_by(Message.created_at, Message.id)
+            .order_by(func.coalesce(Message.sent_at, Message.created_at), Message.id)
         )
         shown = list(messages)
         broke = held.overridden(uow, [m.id for m in shown], phone)  # under rules/dev only
@@ -162,7 +162,7 @@ def _thread(container: Container, phone: Annotated[str, "E.164"]) -> dict[str, A
             {
                 "from": "lead" if m.direction == Direction.IN else "assistant",
                 "text": m.body,
-                "at": m.created_at,
+                "at": m.sent_at or m.created_at,  # a text held overnight: when it left
                 **({"override": broke[m.id]} if m.id in broke else {}),
             }
             for m in shown

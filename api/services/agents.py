@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from adapters.storage import audit
 from adapters.storage.orm import (
@@ -51,7 +51,7 @@ def view(uow: SqlAlchemyUnitOfWork, contact: Contact) -> dict[str, Any]:
     messages = session.scalars(
         select(Message)
         .where(Message.contact_id == contact.id)
-        .order_by(Message.created_at, Message.id)
+        .order_by(func.coalesce(Message.sent_at, Message.created_at), Message.id)
     )
     conv_ids = select(ConversationRow.id).where(ConversationRow.contact_id == contact.id)
     outcomes = session.scalars(
@@ -144,7 +144,8 @@ def _message(m: Message) -> dict[str, Any]:
         "approved_by_id": m.approved_by_id,
         "typed_by_id": m.typed_by_id,
         "error_code": m.error_code,
-        "at": m.created_at,
+        "at": m.sent_at or m.created_at,  # when it reached the phone: a held text later
+        "queued_at": m.created_at,
     }
 
 

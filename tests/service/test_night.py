@@ -59,6 +59,25 @@ def test_at_night_the_approval_the_phone_and_the_thread_say_why_nothing_was_sent
     assert [t.startswith("Hi Ana!") for t in svc.texted(ANA)] == [True]
 
 
+def test_a_text_held_overnight_shows_in_the_thread_when_it_left(dev_service: Service) -> None:
+    svc = dev_service
+    contact_id, isa = _night_lead(svc)
+    (item,) = svc.client.get("/queue", headers=isa).json()["items"]
+    svc.client.post(f"/queue/{item['id']}/approve", headers=isa)
+    assert svc.client.post("/dev/sms", json={"from": ANA, "body": "hello?"}).status_code == 200
+    svc.client.post("/dev/clock", json={"advance": "11h"})  # Tuesday 09:30 in Austin
+
+    phone = svc.client.get(f"/dev/sms/{ANA}").json()["thread"]
+    assert [t["from"] for t in phone[:2]] == ["lead", "assistant"]  # the order the phone saw
+    left = datetime.fromisoformat(phone[1]["at"])
+    assert left >= datetime(2037, 11, 24, 15, 0, tzinfo=UTC)  # 09:00 in Austin, not 22:30
+    _, coordinator = svc.user("cora@example.com", Role.COORDINATOR, "Cora")
+    thread = svc.client.get(f"/conversations/{contact_id}", headers=coordinator).json()
+    opening = next(m for m in thread["messages"] if m["body"].startswith("Hi Ana!"))
+    assert datetime.fromisoformat(opening["at"]) >= datetime(2037, 11, 24, 15, 0, tzinfo=UTC)
+    assert datetime.fromisoformat(opening["queued_at"]) < left
+
+
 def test_a_lead_posted_at_night_says_its_opening_is_held(make_service: ServiceFactory) -> None:
     svc = make_service(twilio=False, auto_approve="opening")
     svc.clock.now = NIGHT
