@@ -63,7 +63,7 @@ def serve(
     app = _checked_app(settings)
     where = "Twilio" if settings.twilio_enabled else "the console (no Twilio credentials set)"
     out.print(
-        f"isa-engine on http://{host}:{port} · database {settings.database_url} · "
+        f"isa-engine on http://{host}:{port} · database {_shown(settings.database_url)} · "
         f"texts go to {where}"
     )
     _print_drafts(settings.scripts_dir)
@@ -169,7 +169,7 @@ def worker(
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     runner = Worker(container, handlers(), batch=batch, lease=timedelta(seconds=lease))
-    out.print(f"worker {runner.name} on {settings.database_url}: Ctrl-C stops it")
+    out.print(f"worker {runner.name} on {_shown(settings.database_url)}: Ctrl-C stops it")
     runner.run_until(stop, idle)
 
 
@@ -196,12 +196,17 @@ def publish_script(scripts: Path | None, name: str, version: int) -> int:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every migration to ISA_DATABASE_URL (or the embedded SQLite file)."""
-    from adapters.storage.migrate import upgrade
+    from adapters.storage.migrate import HEAD, current_revision, upgrade
     from api.settings import Settings
 
     settings = Settings()
+    before = current_revision(settings.database_url)
     upgrade(settings.database_url)
-    out.print(f"database at {settings.database_url} is up to date")
+    where = _shown(settings.database_url)
+    if before == HEAD:
+        out.print(f"database at {where} was up to date ({HEAD}): nothing to do")
+    else:
+        out.print(f"database at {where} migrated from {before or 'empty'} to {HEAD}")
 
 
 @users_app.command("create")
@@ -407,3 +412,10 @@ def tokens_create(email: Annotated[str, typer.Argument(help="Whose token.")]) ->
 def _fail(message: str) -> typer.Exit:
     err.print(f"[red]error:[/red] {message}", highlight=False)
     return typer.Exit(1)
+
+
+def _shown(url: str) -> str:
+    """A database URL as printed: its password hidden (``***``)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

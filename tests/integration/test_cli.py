@@ -285,3 +285,16 @@ def test_serve_stops_on_a_placeholder_session_secret(tmp_path: Path) -> None:
     assert done.returncode == 1 and "Traceback" not in done.stderr + done.stdout
     (only,) = done.stderr.splitlines()
     assert "ISA_SESSION_SECRET is a placeholder" in only
+
+
+def test_db_upgrade_says_what_it_did_and_never_prints_a_password(tmp_path: Path) -> None:
+    from adapters.storage.migrate import HEAD
+    from api.cli_ops import _shown
+
+    env = {"ISA_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}"}
+    first = isa("db", "upgrade", env=env)
+    assert first.returncode == 0 and f"migrated from empty to {HEAD}" in first.stdout
+    again = isa("db", "upgrade", env=env)
+    assert f"was up to date ({HEAD})" in again.stdout
+    shown = _shown("postgresql://isa:s3cret-pw@db.example:5432/isa")
+    assert "s3cret-pw" not in shown and shown.startswith("postgresql://isa:***@db.example")
