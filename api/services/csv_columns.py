@@ -134,5 +134,8 @@ def column_mapping(headers: Iterable[str], overrides: Iterable[str] = ()) -> dic
             )
         taken[target] = column
     if "phone" not in taken:
-        raise MappingError(f"no phone column among {', '.join(headers)}: add --map COLUMN=phone")
+        raise MappingError(
+            f"no phone column among {', '.join(headers)}: map one, COLUMN=phone "
+            "(--map on the command line, a map field in the upload)"
+        )
     return mapping
