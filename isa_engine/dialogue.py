@@ -221,6 +221,11 @@ def _inbound(
     reading = _anchored(conv, reading, now)
     new, changed = _fill(conv, reading, text)
     if conv.status is Status.AGENT:  # the engine only forwards: the agent has it
+        if (new | changed) and (conv.was_appointment() or conv.was_engaged()):
+            # what an Appointment or Engagement told the agent (and the CRM) has changed:
+            # an Update says so now, as it would have without the takeover
+            said = ", ".join(sorted(new | changed))
+            _outcome(conv, OutcomeKind.UPDATE, f"new information while you had it: {said}")
         conv.effects.append(AlertAgent("the lead texted while you have the conversation", text))
         return
     if conv.status is Status.COLD:

@@ -216,6 +216,21 @@ def test_takeover_silences_the_engine_and_hand_back_resumes_at_the_next_empty_sl
     assert sim.conversation.status is Status.ACTIVE and asked(sim)[-1] == "location"
 
 
+def test_a_new_time_given_while_the_agent_has_it_is_an_update_the_agent_and_crm_get() -> None:
+    sim = lead()
+    reply(sim, said(beds=3, appointment="2026-11-26T10:00"))
+    sim.apply(TakeOver(by="dana"))
+    effects = sim.text(
+        "tomorrow at 3 works", sim.now + timedelta(hours=1), said(appointment="2026-11-25T15:00")
+    )
+    assert [e for e in effects if isinstance(e, SuggestText | SendText)] == []  # dana has it
+    assert [o.kind for o in sim.outcomes] == [OutcomeKind.APPOINTMENT, OutcomeKind.UPDATE]
+    assert sim.outcomes[-1].slots["appointment"] == "2026-11-25T15:00"
+    sim.apply(HandBack(by="dana"))
+    assert sim.conversation.status is Status.APPOINTMENT
+    assert sim.conversation.slots["appointment"] == sim.outcomes[-1].slots["appointment"]
+
+
 def test_an_agent_text_that_claims_to_be_licensed_is_refused_with_a_reason() -> None:
     sim = lead()
     with pytest.raises(PersonaRefused) as caught:
