@@ -10,23 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from adapters.storage.leads import INQUIRY_KEY_FIELDS
+
 CONTACT_FIELDS = ("first_name", "last_name", "email", "zip", "state")
-INQUIRY_FIELDS = (
-    "source",
-    "inquiry_type",
-    "property_address",
-    "property_state",
-    "property_zip",
-    "message",
-    "lead_status",
-    "contact_status",
-    "contact_type",
-    "business_source",
-    "interest_level",
-    "priority",
-    "time_frame",
-    "received_at",
-)
+# an inquiry's columns: what makes a re-imported row the same lead event, and when it came
+INQUIRY_FIELDS = (*INQUIRY_KEY_FIELDS, "received_at")
 CONSENT_FIELDS = ("consent_source", "consent_wording", "consent_reference")
 FIELDS = ("phone", "full_name", *CONTACT_FIELDS, *INQUIRY_FIELDS, *CONSENT_FIELDS)
 """Every field a column can be mapped to."""
