@@ -6,8 +6,10 @@ collector walks them all in three full passes and finds next to nothing (about 6
 objects), which costs a tenth to a fifth of a start. ``starting`` raises the thresholds
 so no full pass runs while the process starts; ``started`` moves everything alive by
 then into the permanent generation (``gc.freeze``: later passes never walk it again, and
-forked children share those pages) and puts the defaults back. Cycles made while
-starting are still collected by the young generations' passes.
+forked children share those pages) and puts the defaults back. Most cycles made while
+starting are collected by the young generations' passes; what reached the oldest one is
+frozen with the rest. ``isa serve`` and ``isa worker`` call ``started``; a short command
+keeps the raised thresholds to its end.
 """
 
 from __future__ import annotations

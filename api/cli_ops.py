@@ -14,6 +14,7 @@ from rich.console import Console
 
 from adapters import clock
 from adapters.storage.vocab import Role
+from api import boot
 from isa_engine.errors import IsaError, ScriptError
 
 if TYPE_CHECKING:
@@ -170,6 +171,7 @@ def worker(
         signal.signal(sig, lambda *_: stop.set())
     runner = Worker(container, handlers(), batch=batch, lease=timedelta(seconds=lease))
     out.print(f"worker {runner.name} on {_shown(settings.database_url)}: Ctrl-C stops it")
+    boot.started()  # a long-lived process: the collector as usual from here
     runner.run_until(stop, idle)
 
 
