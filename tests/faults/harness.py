@@ -51,6 +51,8 @@ LEASE = DEFAULT_LEASE
 """The lease of the recipe's processes: ``isa worker``'s default and ``isa serve``'s own."""
 NAMES = ["Ana", "Ben", "Chloe", "Dev", "Eva", "Femi", "Gus", "Hana", "Ivan", "Jo"]
 
+IMMINENT = timedelta(seconds=5)  # a job due this soon is work in hand, not work left
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -326,8 +328,14 @@ class Run:
     # ------------------------------------------------------------------ settling
 
     def pending(self) -> list[str]:
-        """What is left to do now: texts not settled, jobs due or in someone's hands."""
-        now = utc_now()
+        """What is left to do now: texts not settled, jobs due or in someone's hands.
+
+        A job due within ``IMMINENT`` counts as due: a send deferred while another text to
+        the same lead was with the provider (``outbox.IN_FLIGHT_WAIT``, 2 s) or a no-op left
+        for a text sent meanwhile would otherwise be found "due" just after settling, before
+        the worker's next poll ran it.
+        """
+        now = utc_now() + IMMINENT
         left = []
         with self.container.uow(read_only=True) as uow:
             unsettled = uow.session.execute(
