@@ -102,9 +102,7 @@ def unlock_user(
     actor: UserDep,
 ) -> UserOut:
     """Lift a sign-in lockout (admins and coordinators)."""
-    user = uow.session.get(User, user_id)
-    if user is None:
-        raise HTTPException(404, f"no user {user_id}")
+    user = _user(uow, user_id)
     sign_in.unlock(container, uow, user, actor.id)
     uow.commit()
     return _out(user)
@@ -164,9 +162,7 @@ def set_user_active(
     admin: UserDep,
 ) -> UserOut:
     """Disable a user (every token and console session revoked at once) or enable them."""
-    user = uow.session.get(User, user_id)
-    if user is None:
-        raise HTTPException(404, f"no user {user_id}")
+    user = _user(uow, user_id)
     set_active(uow, user, active=body.active, at=container.clock(), actor_id=admin.id)
     uow.commit()
     return _out(user)
@@ -213,9 +209,7 @@ def add_token(user_id: IdPath, uow: UowDep, container: ContainerDep, user: UserD
     """A new token for yourself, or for anyone if you are an admin."""
     if user.id != user_id and user.role != Role.ADMIN:
         raise HTTPException(403, "only admins create tokens for other users")
-    owner = uow.session.get(User, user_id)
-    if owner is None:
-        raise HTTPException(404, f"no user {user_id}")
+    owner = _user(uow, user_id)
     row, token = issue_token(uow, owner, name="api", at=container.clock(), actor_id=user.id)
     uow.commit()
     return TokenOut(token=token, token_id=row.id, user_id=owner.id, role=owner.role)
@@ -237,3 +231,11 @@ def revoke_token(token_id: IdPath, uow: UowDep, container: ContainerDep, user: U
         token_id=token_id,
     )
     uow.commit()
+
+
+def _user(uow: UowDep, user_id: int) -> User:
+    """The user ``user_id``; 404 when there is none."""
+    user = uow.session.get(User, user_id)
+    if user is None:
+        raise HTTPException(404, f"no user {user_id}")
+    return user
