@@ -21,7 +21,7 @@ from api.container import Container
 from api.deps import ContainerDep
 from api.services import agents, assignments, held, outbox
 from api.services.effects import LANGUAGE
-from api.web import presend
+from api.web import humane, presend
 from api.web.errors import explain
 from api.web.render import PREFIX, is_htmx, may, page
 from api.web.session import PostDep, Session, SessionDep, same_rule
@@ -95,6 +95,7 @@ def conversation_context(container: Container, session: Session, contact_id: int
                 message["note"] = waits[message["id"]]
             elif message["id"] in broke:  # sent at night under rules/dev: say so
                 message["note"] = broke[message["id"]]
+        zone = humane.zone(contact)
         names = {u.id: u.name for u in uow.session.scalars(select(User))}
         campaigns = sorted(set(uow.session.scalars(select(Campaign.name))))
         conv = view["conversation"]
@@ -119,6 +120,8 @@ def conversation_context(container: Container, session: Session, contact_id: int
             agent_last=None,
             now=container.clock(),
         ).lead_time,
+        "zone": zone,
+        "now": container.clock(),
         "can_text": may(user, TEXT),
         "can_work": may(user, WORK),
         "can_enrol": may(user, ENROL),

@@ -211,7 +211,7 @@ def _summary(container: Any, session: Session, contact_id: int) -> dict[str, Any
         if a.agent_id == session.user.id and a.state == AssignmentState.OFFERED
     ]
     names = {u.id: u.name for u in _agents(container)}
-    return {"lead": lead, "offered": offered, "names": names}
+    return {"lead": lead, "offered": offered, "names": names, "now": container.clock()}
 
 
 @router.get("/leads/{contact_id}", response_class=HTMLResponse)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from adapters.storage.orm import User
 from api import access
 from api.container import Container
+from api.web import humane
 from api.web.session import CSRF_FIELD, CSRF_HEADER, Session
 
 HERE = Path(__file__).parent
@@ -33,31 +33,12 @@ def waited(seconds: int | float) -> str:
     return f"{s // 86400} d"
 
 
-def when(value: datetime | str | None) -> str:
-    """A time as "Nov 23 10:04 UTC" (the console shows stored times in UTC)."""
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%b %d %H:%M UTC")
-
-
-def slot_value(value: Any) -> str:
-    """A slot's value for people: lists joined, money with a $ and commas."""
-    if isinstance(value, list | tuple):
-        return " or ".join(str(v) for v in value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int) and value >= 1000:
-        return f"${value:,}"
-    return str(value)
-
-
 templates.env.filters["waited"] = waited
-templates.env.filters["when"] = when
-templates.env.filters["slot"] = slot_value
+templates.env.filters["when"] = humane.when
+templates.env.filters["slot"] = humane.slot_value
+templates.env.filters["slot_label"] = humane.slot_label
+templates.env.filters["zone"] = humane.zone
+templates.env.filters["phone"] = humane.phone
 
 
 ASSIGN = "POST /leads/{contact_id}/assign"
