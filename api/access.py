@@ -124,6 +124,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /console/conversations/{contact_id}/notes": WORKER,
     "POST /console/conversations/{contact_id}/enrol": COORDINATOR,
     "GET /console/leads": STAFF,
+    "GET /console/leads/unaccepted": only(Role.AGENT),
+    "GET /console/leads/unassigned": COORDINATOR,
     "POST /console/leads/bulk": COORDINATOR,
     "GET /console/leads/import": COORDINATOR,
     "POST /console/leads/import": COORDINATOR,

@@ -49,12 +49,23 @@ def menu(container: Container, user: User) -> list[tuple[str, str]]:
     items = []
     if may(user, "GET /queue"):
         items.append(("Queue", f"{PREFIX}/queue"))
+    if may(user, "GET /console/leads/unaccepted"):
+        items.append(("Offers", f"{PREFIX}/leads/unaccepted"))
+    if may(user, "GET /console/leads/unassigned"):
+        items.append(("To assign", f"{PREFIX}/leads/unassigned"))
     items.append(("Leads", f"{PREFIX}/leads"))
     items.append(("Scripts", f"{PREFIX}/scripts"))
     items.append(("Results", f"{PREFIX}/results"))
     if container.settings.dev_phone:
         items.append(("Phone", f"{PREFIX}/phone"))
     return items
+
+
+def current(path: str, items: list[tuple[str, str]]) -> str | None:
+    """The menu entry ``path`` is under (the longest that matches: Offers, not Leads, for
+    /console/leads/unaccepted)."""
+    found = [href for _, href in items if path == href or path.startswith(href + "/")]
+    return max(found, key=len, default=None)
 
 
 def may(user: User, key: str) -> bool:
@@ -73,14 +84,16 @@ def page(
 ) -> HTMLResponse:
     """Render ``template`` with the signed-in user, the menu and the CSRF token."""
     container: Container = request.app.state.container
+    items = menu(container, session.user) if session else []
     base: dict[str, Any] = {
         "prefix": PREFIX,
         "user": session.user if session else None,
         "csrf": session.csrf if session else "",
         "csrf_field": CSRF_FIELD,
         "csrf_header": CSRF_HEADER,
-        "menu": menu(container, session.user) if session else [],
+        "menu": items,
         "path": request.url.path,
+        "current": current(request.url.path, items),
         "may_coordinate": session is not None and may(session.user, ASSIGN),
         "may_author": session is not None and may(session.user, "POST /scripts/{name}/versions"),
     }

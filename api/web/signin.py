@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from adapters.storage import audit
 from adapters.storage.orm import ApiToken
-from adapters.storage.vocab import Role
 from api import sign_in as throttle
 from api.accounts import issue_token
 from api.deps import ContainerDep
@@ -22,17 +21,10 @@ from api.sign_in import Attempt
 from api.web import session as web_session
 from api.web.render import PREFIX, page
 from api.web.session import PostDep
+from api.web.waiting import landing
 
 router = APIRouter()
 root = APIRouter(include_in_schema=False)
-
-HOME = {
-    Role.ISA: "queue",
-    Role.ADMIN: "queue",
-    Role.AGENT: "leads",
-    Role.COORDINATOR: "leads",
-    Role.AUTHOR: "scripts",
-}
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -60,7 +52,7 @@ def home(request: Request, container: ContainerDep) -> RedirectResponse:
     found = web_session.read(container, request)
     if found is None:
         return RedirectResponse(f"{PREFIX}/sign-in", status_code=303)
-    return RedirectResponse(f"{PREFIX}/{HOME[Role(found.user.role)]}", status_code=303)
+    return RedirectResponse(landing(container, found.user), status_code=303)
 
 
 @router.get("/sign-in", response_class=HTMLResponse)
@@ -129,7 +121,7 @@ def sign_in(
             user_agent=request.headers.get("user-agent"),
         )
         uow.commit()
-        target = _safe_next(next) or f"{PREFIX}/{HOME[Role(user.role)]}"
+    target = _safe_next(next) or landing(container, user)
     response = RedirectResponse(target, status_code=303)
     # behind a TLS-terminating proxy the scheme is https only if ISA_TRUSTED_PROXIES names it
     secure = container.settings.secure_cookies or request.url.scheme == "https"

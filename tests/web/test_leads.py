@@ -73,7 +73,9 @@ def test_a_coordinator_imports_a_csv_and_assigns_leads(
     tab.shot("lead")
 
     agent: Tab = tab_factory()
-    agent.sign_in("maria@example.com")
+    agent.sign_in("maria@example.com")  # lands on what waits for her (seed 002's alert)
+    expect(agent.page.get_by_role("alert")).to_contain_text("2 leads waiting for you")
+    agent.page.get_by_role("link", name="Not now: all my leads").click()
     expect(agent.page.get_by_role("heading", name="3 leads")).to_be_visible()  # offered to her
     agent.page.get_by_role("link", name="Dev Patel").click()
     agent.page.get_by_role("button", name="Accept").click()
