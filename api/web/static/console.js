@@ -307,3 +307,10 @@
   fill();
   box.hidden = false;
 })();
+
+// The Leads page's filters: closed in the HTML, so a phone shows the leads first (the
+// summary says how many are set); opened beside the list on a wide screen.
+(function foldFilters() {
+  if (!window.matchMedia("(min-width: 721px)").matches) return;
+  document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
+})();
