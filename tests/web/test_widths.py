@@ -68,6 +68,7 @@ def _staff(console: Console) -> Staff:
                     source="Realtor.com",
                     inquiry_type="Schedule Showing",
                     property_address="1234 Very Long Street Name Boulevard, Round Rock, TX 78664",
+                    time_frame="3-6",
                     received_at=c.clock(),
                 )
             )
@@ -142,10 +143,16 @@ def test_every_console_page_fits_the_window_without_scrolling_sideways(
         if scroll > inner:
             culprits = tab.page.evaluate(CULPRITS)
             too_wide.append(f"{path} as {who}: {scroll} px in a {inner} px window: {culprits}")
+        if path == f"/console/leads/{staff.offered}":
+            expect(tab.page.locator(".inquiries")).to_contain_text("time frame: 3–6 months")
         if path == "/console/leads":  # the filters fold away on a phone: the leads come first
             filters = tab.page.locator("details.filters")
             expect(filters).to_have_js_property("open", width > 720)
         if path.startswith("/console/conversations/"):
+            known = tab.page.locator("table.slots")
+            for said in ("2 baths", "3 beds", "3–6 months", "$450,000", "Fri Nov 27, 10:00 AM CST"):
+                expect(known).to_contain_text(said)  # words, not the stored values
+            expect(tab.page.locator("#lead-time")).to_have_text(re.compile(r"C[SD]T$"))
             overflow = tab.page.evaluate(TABLE_OVERFLOW)
             if overflow > 0.5:
                 too_wide.append(f"{path} as {who}: 'What we know' {overflow:.0f} px past its card")
