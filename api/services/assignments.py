@@ -29,7 +29,7 @@ from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import AssignmentState, EnrollmentState, Role
 from api.access import contact_for
 from api.container import Container
-from api.services import drip
+from api.services import drip, routing
 from api.services.leads import check_agent
 from isa_engine.errors import NotAllowed
 
@@ -155,6 +155,9 @@ def decide(
         assignment_id=row.id,
         reason=reason,
     )
+    if not accept:
+        uow.session.flush()
+        routing.route_after(container, uow, row)  # the next agent, or the pond
     uow.commit()
     return assignment_out(row)
 
