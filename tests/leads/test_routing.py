@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from adapters.storage.orm import Assignment, AuditEntry, Inquiry, User
 from adapters.storage.vocab import Role
-from api.accounts import create_user, issue_token
+from api.accounts import WEB_FORM_TOKEN, create_user, issue_token
 from api.app import create_app
 from api.container import Container
 from api.services.dispatch import run_until
@@ -305,3 +305,39 @@ def test_a_new_inquiry_of_an_owned_contact_goes_to_its_owner_and_alerts_them(
         "New lead: Maria (Website, Schedule Showing)",
     ]
     assert office.offers(maria["contact_id"]) == []
+
+
+def test_a_web_form_lead_is_routed_too(office: Office) -> None:
+    with office.container.uow() as uow:
+        cora = uow.session.get(User, office.ids["cora"])
+        assert cora is not None
+        _, form = issue_token(uow, cora, name=WEB_FORM_TOKEN, at=T0, actor_id=None)
+        uow.commit()
+    answer = office.client.post(
+        "/leads",
+        json={"phone": "6155550101", "inquiry_type": "Ask a Question", "start": False},
+        headers={"Authorization": f"Bearer {form}"},
+    )
+    assert answer.status_code == 202 and answer.json() == {"status": "received"}
+    with office.container.uow(read_only=True) as uow:
+        [contact_id] = uow.session.scalars(select(Inquiry.contact_id))
+    assert office.offers(contact_id) == [("dana", "offered")]
+
+
+def test_an_agent_away_is_offered_nothing_until_back(office: Office) -> None:
+    dana = office.ids["dana"]
+    away = office.client.put(
+        f"/users/{dana}/away", json={"away": True}, headers=office.headers("dana")
+    )
+    assert away.status_code == 200 and away.json()["away"] is True
+    other = office.client.put(
+        f"/users/{office.ids['eli']}/away", json={"away": True}, headers=office.headers("dana")
+    )
+    assert other.status_code == 404  # an agent marks only themselves
+    first = office.lead("6155550101")["contact_id"]
+    second = office.lead("6155550102")["contact_id"]
+    assert office.offers(first) == [("eli", "offered")]
+    assert office.offers(second) == [("eli", "offered")]
+    office.client.put(f"/users/{dana}/away", json={"away": False}, headers=office.headers("cora"))
+    third = office.lead("6155550103")["contact_id"]
+    assert office.offers(third) == [("dana", "offered")]
