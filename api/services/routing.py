@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from adapters.storage import audit
 from adapters.storage.jobs import ASSIGNED
@@ -165,10 +167,7 @@ def _next_of_group(
     unavailable: set[str],
 ) -> str | None:
     group = routing.groups[name]
-    cursor = uow.session.get(RoutingCursor, name, with_for_update=True)
-    if cursor is None:
-        cursor = RoutingCursor(group_name=name, position=0)
-        uow.session.add(cursor)
+    cursor = _cursor(uow, name)
     rows = uow.session.execute(
         select(User.email, func.count(Assignment.id))
         .join(Assignment, Assignment.agent_id == User.id)
@@ -184,6 +183,18 @@ def _next_of_group(
         return None
     cursor.position = chosen.position
     return chosen.agent
+
+
+def _cursor(uow: SqlAlchemyUnitOfWork, name: str) -> RoutingCursor:
+    """The group's round-robin row, made if new and locked: two leads routed at once to one
+    group take turns one after the other (PostgreSQL's row lock; SQLite has one writer)."""
+    insert = pg_insert if uow.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    uow.session.execute(
+        insert(RoutingCursor).values(group_name=name, position=0).on_conflict_do_nothing()
+    )
+    cursor = uow.session.get(RoutingCursor, name, with_for_update=True, populate_existing=True)
+    assert cursor is not None  # inserted above, never deleted
+    return cursor
 
 
 def _offer(
