@@ -142,10 +142,11 @@ def decide(
     now = container.clock()
     row.state = AssignmentState.ACCEPTED if accept else AssignmentState.REJECTED
     row.decided_at, row.reject_reason = now, None if accept else reason
-    if accept:
+    if accept:  # one owner: the lead's inquiries and its conversation (texts, alerts) are theirs
         uow.session.execute(
             update(Inquiry).where(Inquiry.contact_id == row.contact_id).values(owner_id=agent.id)
         )
+        _conversation_to(uow, row.contact_id, agent)
     audit.record(
         uow.session,
         actor_id=agent.id,
@@ -160,6 +161,24 @@ def decide(
         routing.route_after(container, uow, row)  # the next agent, or the pond
     uow.commit()
     return assignment_out(row)
+
+
+def _conversation_to(uow: SqlAlchemyUnitOfWork, contact_id: int, agent: User) -> None:
+    """The contact's conversation is the owner's from now: outcomes and alerts go to them, and
+    a conversation begun before anyone owned the lead names them from its next text on."""
+    conv = uow.session.scalar(
+        select(ConversationRow)
+        .where(ConversationRow.contact_id == contact_id)
+        .order_by(ConversationRow.id.desc())
+        .limit(1)
+        .with_for_update()
+    )
+    if conv is None:
+        return
+    if conv.agent_id is None:
+        conv.agent_name = agent.first_name or (agent.name.split() or ["your agent"])[0]
+        conv.agent_last = agent.last_name
+    conv.agent_id = agent.id
 
 
 def mine(

@@ -82,11 +82,13 @@ class ImportReport:
     mapping: dict[str, str] = field(default_factory=dict)
     # rows of known leads another agent owns (or is offered): the owner asked for not applied
     owner_kept: list[int] = field(default_factory=list)
+    routing: bool = False  # whether the routing rules saw the new leads (ISA_ROUTING_FILE)
     routed: int = 0  # new leads the routing rules offered to an agent
     pond: int = 0  # new leads the routing rules left to the coordinators
 
     def summary(self) -> dict[str, Any]:
         """The counts, as the CLI and the API print them."""
+        routing = {"routed": self.routed, "pond": self.pond} if self.routing else {}
         return {
             "read": self.read,
             "imported": self.imported,
@@ -97,8 +99,7 @@ class ImportReport:
             "already_imported": self.already_imported,
             "updated": self.updated,
             "owner_not_changed": len(self.owner_kept),
-            "routed": self.routed,
-            "pond": self.pond,
+            **routing,
             "text": self.sentence(),
         }
 
@@ -127,7 +128,7 @@ class ImportReport:
             parts.append(f"{self.updated} of them updated the contact's details")
         if self.rejected:
             parts.append(f"{len(self.rejected)} rejected")
-        if self.routed or self.pond:
+        if self.routing:
             parts.append(f"{self.routed} offered by the routing rules, {self.pond} to the pond")
         return ", ".join(parts)
 
@@ -306,6 +307,7 @@ class Importer:
         """Offer each new lead by the routing rules (when configured), one transaction each."""
         if routing.routing_of(self.container) is None:
             return
+        self.report.routing = True
         for contact_id, _script in self.created:
             with self.container.uow() as uow:
                 contact = uow.contacts.get(contact_id)
