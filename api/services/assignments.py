@@ -43,6 +43,7 @@ class AssignmentOut(BaseModel):
     assigned_by_id: int | None
     state: str
     reject_reason: str | None
+    rule: str | None = None  # the routing rule that offered it; None: a coordinator did
 
 
 class Refused(BaseModel):
@@ -70,6 +71,7 @@ def assignment_out(row: Assignment) -> AssignmentOut:
         assigned_by_id=row.assigned_by_id,
         state=row.state,
         reject_reason=row.reject_reason,
+        rule=row.rule,
     )
 
 

@@ -202,6 +202,10 @@ def test_an_offer_not_accepted_in_time_goes_to_the_next_agent_then_to_the_pond(
         assert first is not None and first.reject_reason == "not accepted within 15 minutes"
     office.wait(minutes=15)  # the rule's two tries are spent: the pond
     assert office.offers(lead) == [("dana", "rejected"), ("eli", "rejected")]
+    history = office.client.get(f"/leads/{lead}", headers=office.headers("cora")).json()
+    assert [(a["rule"], a["reject_reason"]) for a in history["assignments"]] == [
+        ("everyone else", "not accepted within 15 minutes")
+    ] * 2
     unassigned = office.client.get("/leads/unassigned", headers=office.headers("cora")).json()
     assert [row["contact_id"] for row in unassigned["items"]] == [lead]
     assert office.audit(lead) == [
