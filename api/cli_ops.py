@@ -149,7 +149,12 @@ def _print_routing(container: Any) -> None:
         load_routing(path, agents)
     except ScriptError as e:
         for line in str(e).splitlines():
-            err.print(f"note: {line} (passed by until created)", highlight=False, markup=False)
+            err.print(
+                f"note: {line} (passed by until created)",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
 
 
 def _print_drafts(scripts: Path | None) -> None:
