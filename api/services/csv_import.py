@@ -365,7 +365,8 @@ class Importer:
                     owner_id = self.owner_id
                     if contact_id in held:  # a known lead another agent holds keeps its owner
                         owner_id = held[contact_id]
-                        self.report.owner_kept.append(line)
+                        if self.owner_id is not None:  # asked for another: say it was not
+                            self.report.owner_kept.append(line)
                     inquiries.append(
                         {
                             "contact_id": contact_id,
@@ -438,8 +439,9 @@ class Importer:
 
     def _held(self, session: Any, known: set[int]) -> dict[int, int | None]:
         """Of the known contacts, those another agent than ``owner_id`` owns or is offered:
-        contact id → its owner (None while only offered). Empty without ``owner_id``."""
-        if self.owner_id is None or not known:
+        contact id → its owner (None while only offered). Without ``owner_id``, every one an
+        agent owns or is offered: the owner gets every inquiry of their contact (seed 001)."""
+        if not known:
             return {}
         owners = dict(
             session.execute(

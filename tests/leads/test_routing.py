@@ -345,3 +345,23 @@ def test_an_agent_away_is_offered_nothing_until_back(office: Office) -> None:
     office.client.put(f"/users/{dana}/away", json={"away": False}, headers=office.headers("cora"))
     third = office.lead("6155550103")["contact_id"]
     assert office.offers(third) == [("dana", "offered")]
+
+
+def test_an_imported_row_of_an_owned_contact_goes_to_its_owner(office: Office) -> None:
+    maria = office.lead("6155550142", first_name="Maria", owner_id=office.ids["dana"])
+    rows = "phone,first name,inquiry type\n6155550142,Maria,Schedule Showing\n"
+    answer = office.client.post(
+        "/leads/import",
+        files={"file": ("leads.csv", rows.encode(), "text/csv")},
+        headers=office.headers("cora"),
+    )
+    assert answer.status_code == 200 and answer.json()["summary"]["merged"] == 1
+    assert answer.json()["summary"]["owner_not_changed"] == 0  # nobody asked for another
+    with office.container.uow(read_only=True) as uow:
+        owners = set(
+            uow.session.scalars(
+                select(Inquiry.owner_id).where(Inquiry.contact_id == maria["contact_id"])
+            )
+        )
+    assert owners == {office.ids["dana"]}
+    assert office.offers(maria["contact_id"]) == []  # held: not routed
