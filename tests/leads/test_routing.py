@@ -365,3 +365,25 @@ def test_an_imported_row_of_an_owned_contact_goes_to_its_owner(office: Office) -
         )
     assert owners == {office.ids["dana"]}
     assert office.offers(maria["contact_id"]) == []  # held: not routed
+
+
+def test_an_offers_time_runs_out_across_a_restart(office: Office) -> None:
+    lead = office.lead("6155550101")["contact_id"]
+    office.container.engine.dispose()  # the process stops; its offer's timer is a row
+    settings = office.container.settings
+    later = Clock(T0 + timedelta(minutes=20))
+    app = create_app(settings, clock=later, migrate=False)  # another process, 20 minutes on
+    container: Container = app.state.container
+    try:
+        run_until(container, later(), later.move_to)
+        with container.uow(read_only=True) as uow:
+            states = list(
+                uow.session.scalars(
+                    select(Assignment.state)
+                    .where(Assignment.contact_id == lead)
+                    .order_by(Assignment.id)
+                )
+            )
+        assert [str(s) for s in states] == ["rejected", "offered"]
+    finally:
+        container.engine.dispose()
