@@ -16,8 +16,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 RULES ?=
 
-serve: install  ## the service on ./isa.db, texts to the console, POST /dev/sms as the lead's phone (HOST=, PORT=, RULES=rules/dev at night)
-	ISA_DEV_PHONE=$${ISA_DEV_PHONE:-true} $(BIN)/isa serve --host $(HOST) --port $(PORT)$(if $(RULES), --rules $(RULES))
+serve: install  ## the service on ./isa.db, texts to the console, POST /dev/sms as the lead's phone (HOST=, PORT=, RULES=rules/dev at night, ROUTING=rules/routing.yaml)
+	ISA_DEV_PHONE=$${ISA_DEV_PHONE:-true} $(BIN)/isa serve --host $(HOST) --port $(PORT)$(if $(RULES), --rules $(RULES))$(if $(ROUTING), --routing $(ROUTING))
 
 chat: install  ## talk to the buyer script as a lead
 	$(BIN)/isa chat buyer

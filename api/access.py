@@ -67,6 +67,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /users": only(),
     "PUT /users/{user_id}/active": only(),
     "POST /users/{user_id}/unlock": COORDINATOR,
+    "PUT /users/{user_id}/away": only(Role.COORDINATOR, Role.AGENT),  # agents: themselves
     "GET /users/{user_id}/tokens": STAFF,
     "POST /users/{user_id}/tokens": STAFF,
     "DELETE /tokens/{token_id}": STAFF,

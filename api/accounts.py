@@ -125,6 +125,20 @@ def set_active(
     return revoked
 
 
+def set_away(
+    uow: SqlAlchemyUnitOfWork, user: User, *, away: bool, at: datetime, actor_id: int | None
+) -> None:
+    """Mark an agent away (the routing rules skip them) or back; audited. The caller commits."""
+    user.away = away
+    audit.record(
+        uow.session,
+        actor_id=actor_id,
+        action="user.away" if away else "user.back",
+        subject=("user", user.id),
+        at=at,
+    )
+
+
 def live_token(
     uow: SqlAlchemyUnitOfWork, token: str, at: datetime, *, console: bool
 ) -> ApiToken | None:

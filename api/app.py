@@ -10,7 +10,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 
 from adapters import clock as wall_clock
-from adapters.rule_files import load_rules
+from adapters.rule_files import load_routing, load_rules
 from adapters.script_files import FileScriptStore, default_root
 from adapters.storage.engine import POOL_CAPACITY, make_engine
 from adapters.storage.migrate import upgrade
@@ -62,6 +62,8 @@ def create_app(
             "dev_override ignores quiet hours: only for trying the product with the simulated "
             "phone (ISA_DEV_PHONE=true, never with Twilio); use the rules folder without it",
         )
+    # bad routing rules stop here too, each problem located (file:line:col)
+    routing = load_routing(settings.routing_file) if settings.routing_file else None
     if migrate if migrate is not None else settings.embedded:
         upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
@@ -97,6 +99,8 @@ def create_app(
     )
     container.extras["approval_policy"] = policy
     container.extras["rules"] = rules
+    if routing is not None:
+        container.extras["routing"] = routing
     drip.check_drips(container)  # a script naming a campaign that is not there stops here
     app.state.container = container
     install_error_handlers(app)

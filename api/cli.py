@@ -28,7 +28,11 @@ scripts_app = typer.Typer(
     help="Validate, show, compare, list and publish scripts.", no_args_is_help=True
 )
 nlu_app = typer.Typer(help="Read lead replies.", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="Check quiet-hours, caps and routing rules files.", no_args_is_help=True
+)
 app.add_typer(scripts_app, name="scripts")
+app.add_typer(rules_app, name="rules")
 app.add_typer(nlu_app, name="nlu")
 app.command()(cli_ops.serve)
 app.command()(cli_ops.worker)
@@ -141,6 +145,80 @@ def scripts_validate(
     if errors:
         err.print(f"{len(errors)} error(s) in {len({x.path for x in errors})} file(s)")
         raise typer.Exit(1)
+
+
+@rules_app.command("validate")
+def rules_validate(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Rules folders (rules/), or files (rules/routing.yaml).")
+    ],
+    agents: Annotated[
+        bool,
+        typer.Option(
+            "--agents", help="Also check that every agent named is an active agent in the database."
+        ),
+    ] = False,
+) -> None:
+    """Check rules files; print every error as file:line:col, exit non-zero if any.
+
+    A folder is its quiet-hours and caps files together, and its routing.yaml if it has one;
+    a file with "routing" in its name is routing rules."""
+    from adapters.rule_files import ROUTING_STEM, load_routing, load_rules
+    from isa_engine.policy.rules import parse_rules
+
+    known: list[str] | None = _active_agents() if agents else None
+    out = Console()
+    errors: list[ScriptError] = []
+    for path in paths:
+        try:
+            if path.is_dir():
+                rules = load_rules(path)
+                out.print(
+                    f"[green]ok[/green] {path}: {len(rules.windows)} windows, "
+                    f"{len(rules.caps)} caps",
+                    highlight=False,
+                )
+                routing_files = sorted(path.glob(f"{ROUTING_STEM}.y*ml"))
+            elif ROUTING_STEM in path.stem:
+                routing_files = [path]
+            else:
+                rules = parse_rules([(path.read_text(encoding="utf-8"), str(path))])
+                out.print(
+                    f"[green]ok[/green] {path}: {len(rules.windows)} windows, "
+                    f"{len(rules.caps)} caps",
+                    highlight=False,
+                )
+                routing_files = []
+            for file in routing_files:
+                routing = load_routing(file, known)
+                out.print(
+                    f"[green]ok[/green] {file}: {len(routing.rules)} routing rules, "
+                    f"{len(routing.groups)} groups",
+                    highlight=False,
+                )
+        except ScriptErrors as e:
+            errors += e.errors
+        except (ScriptError, OSError) as e:
+            errors.append(e if isinstance(e, ScriptError) else ScriptError(str(path), 1, 1, str(e)))
+    for error in errors:
+        err.print(str(error), highlight=False, markup=False)
+    if errors:
+        err.print(f"{len(errors)} error(s) in {len({x.path for x in errors})} file(s)")
+        raise typer.Exit(1)
+
+
+def _active_agents() -> list[str]:
+    from api.app import create_app
+    from api.services.routing import active_agents
+    from api.settings import Settings
+
+    settings = Settings()
+    container = create_app(settings, migrate=settings.embedded, console=False).state.container
+    try:
+        with container.uow(read_only=True) as uow:
+            return list(active_agents(uow))
+    finally:
+        container.engine.dispose()
 
 
 @scripts_app.command("show")

@@ -42,6 +42,13 @@ def serve(
             "rules/dev: try the product at any hour, with the simulated phone only."
         ),
     ] = None,
+    routing: Annotated[
+        Path | None,
+        typer.Option(
+            help="Routing rules (ISA_ROUTING_FILE), e.g. rules/routing.yaml; without it new "
+            "leads wait for a coordinator."
+        ),
+    ] = None,
 ) -> None:
     """Run the service (on the embedded SQLite default it migrates the database itself)."""
     import uvicorn
@@ -50,6 +57,8 @@ def serve(
 
     if rules is not None:
         os.environ["ISA_RULES_DIR"] = str(rules)  # the workers build their apps from it
+    if routing is not None:
+        os.environ["ISA_ROUTING_FILE"] = str(routing)
     settings = _settings_or_exit()
     if workers > 1 and settings.embedded:
         raise _fail("several workers need PostgreSQL (ISA_DATABASE_URL): SQLite has one writer")
@@ -68,6 +77,7 @@ def serve(
         f"texts go to {where}"
     )
     _print_drafts(settings.scripts_dir)
+    _print_routing(app.state.container)
     if in_process:
         out.print("due jobs (timers, sends) run in this process")
     target: Any = app
@@ -119,6 +129,32 @@ def _checked_app(settings: Settings) -> Any:
     except (IsaError, ValueError) as e:  # ValueError: a bad ISA_AUTO_APPROVE
         err.print(f"error: {e}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(1) from None
+
+
+def _print_routing(container: Any) -> None:
+    """Say whether leads are routed, and name each agent the rules name who cannot be offered
+    a lead (no such active agent yet), located: routing passes them by until they exist."""
+    from adapters.rule_files import load_routing
+    from api.services.routing import active_agents, routing_of
+
+    routing = routing_of(container)
+    path = container.settings.routing_file
+    if routing is None or path is None:
+        out.print("routing: off (ISA_ROUTING_FILE unset): new leads wait for a coordinator")
+        return
+    out.print(f"routing: {len(routing.rules)} rules from {path}", highlight=False)
+    with container.uow(read_only=True) as uow:
+        agents = active_agents(uow)
+    try:
+        load_routing(path, agents)
+    except ScriptError as e:
+        for line in str(e).splitlines():
+            err.print(
+                f"note: {line} (passed by until created)",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
 
 
 def _print_drafts(scripts: Path | None) -> None:
@@ -309,6 +345,24 @@ def users_enable(email: Annotated[str, typer.Argument(help="Who.")]) -> None:
         set_active(uow, _user(uow, email), active=True, at=clock.now(), actor_id=None)
         uow.commit()
     out.print(f"{email} enabled")
+
+
+@users_app.command("away")
+def users_away(
+    email: Annotated[str, typer.Argument(help="Which agent.")],
+    back: Annotated[bool, typer.Option("--back", help="Back: offered leads again.")] = False,
+) -> None:
+    """Mark an agent away: the routing rules offer them no lead until they are back (--back)."""
+    from api.accounts import set_away
+
+    container = _container()
+    with container.uow() as uow:
+        user = _user(uow, email)
+        if user.role != Role.AGENT:
+            raise _fail(f"{email} is a {user.role}, not an agent: only agents are routed")
+        set_away(uow, user, away=not back, at=clock.now(), actor_id=None)
+        uow.commit()
+    out.print(f"{email} {'back: offered leads again' if back else 'away: offered no leads'}")
 
 
 @tokens_app.command("list")

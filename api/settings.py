@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     # for the embedded default; on PostgreSQL run `isa worker` processes instead
     worker_in_process: bool = False
     rules_dir: Path | None = None  # quiet hours and caps: default ./rules, else the checkout's
+    routing_file: Path | None = None  # routing rules (rules/routing.yaml); unset: no routing
     # the proxies whose X-Forwarded-For / -Proto uvicorn believes (its forwarded-allow-ips):
     # the load balancer's address(es), comma-separated, or * when only it can reach us
     trusted_proxies: str = "127.0.0.1"

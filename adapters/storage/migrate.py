@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0008"
+HEAD = "0009"
 """The newest revision in ``migrations/versions``; a test holds it to Alembic's own head."""
 
 

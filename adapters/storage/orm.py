@@ -172,6 +172,7 @@ class User(Base):
     last_name: Mapped[str | None] = mapped_column(String(100))
     cell_phone: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = _at()
+    away: Mapped[bool] = mapped_column(Boolean, default=False)  # routing skips them
 
 
 class ApiToken(Base):
@@ -221,6 +222,17 @@ class Assignment(Base):
     reject_reason: Mapped[str | None] = mapped_column(String(300))
     offered_at: Mapped[datetime] = _at()
     decided_at: Mapped[datetime | None] = _at(nullable=True)
+    rule: Mapped[str | None] = mapped_column(String(100))  # the routing rule that offered it
+    route_group: Mapped[str | None] = mapped_column(String(100))  # its round robin, if any
+
+
+class RoutingCursor(Base):
+    """Where a routing group's round robin goes next (``rules/routing.yaml``)."""
+
+    __tablename__ = "routing_cursors"
+
+    group_name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Share(Base):

@@ -12,7 +12,14 @@ from adapters.storage import audit
 from adapters.storage.orm import ApiToken, User
 from adapters.storage.vocab import Role
 from api import sign_in
-from api.accounts import LOGIN_TOKEN_LIFE, create_user, issue_token, set_active, token_state
+from api.accounts import (
+    LOGIN_TOKEN_LIFE,
+    create_user,
+    issue_token,
+    set_active,
+    set_away,
+    token_state,
+)
 from api.deps import ContainerDep, IdPath, UowDep, UserDep
 from api.sign_in import Attempt
 
@@ -57,10 +64,18 @@ class UserOut(BaseModel):
     name: str
     role: str
     active: bool
+    away: bool = False  # an agent the routing rules skip until they are back
 
 
 def _out(user: User) -> UserOut:
-    return UserOut(id=user.id, email=user.email, name=user.name, role=user.role, active=user.active)
+    return UserOut(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        role=user.role,
+        active=user.active,
+        away=user.away,
+    )
 
 
 @router.post(
@@ -166,6 +181,27 @@ def set_user_active(
     set_active(uow, user, active=body.active, at=container.clock(), actor_id=admin.id)
     uow.commit()
     return _out(user)
+
+
+class AwayIn(BaseModel):
+    """Mark an agent away (routing skips them) or back."""
+
+    away: bool
+
+
+@router.put("/users/{user_id}/away", response_model=UserOut)
+def set_user_away(
+    user_id: IdPath, body: AwayIn, uow: UowDep, container: ContainerDep, user: UserDep
+) -> UserOut:
+    """An agent marks themselves away or back (a coordinator anyone): routing skips the away."""
+    target = _user(uow, user_id)
+    if Role(user.role) is Role.AGENT and target.id != user.id:
+        raise HTTPException(404, f"no user {user_id}")
+    if Role(target.role) is not Role.AGENT:
+        raise HTTPException(422, f"user {user_id} is not an agent: only agents are routed leads")
+    set_away(uow, target, away=body.away, at=container.clock(), actor_id=user.id)
+    uow.commit()
+    return _out(target)
 
 
 @router.get("/me", response_model=UserOut)

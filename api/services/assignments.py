@@ -29,7 +29,7 @@ from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import AssignmentState, EnrollmentState, Role
 from api.access import contact_for
 from api.container import Container
-from api.services import drip
+from api.services import drip, routing
 from api.services.leads import check_agent
 from isa_engine.errors import NotAllowed
 
@@ -43,6 +43,7 @@ class AssignmentOut(BaseModel):
     assigned_by_id: int | None
     state: str
     reject_reason: str | None
+    rule: str | None = None  # the routing rule that offered it; None: a coordinator did
 
 
 class Refused(BaseModel):
@@ -70,6 +71,7 @@ def assignment_out(row: Assignment) -> AssignmentOut:
         assigned_by_id=row.assigned_by_id,
         state=row.state,
         reject_reason=row.reject_reason,
+        rule=row.rule,
     )
 
 
@@ -142,10 +144,11 @@ def decide(
     now = container.clock()
     row.state = AssignmentState.ACCEPTED if accept else AssignmentState.REJECTED
     row.decided_at, row.reject_reason = now, None if accept else reason
-    if accept:
+    if accept:  # one owner: the lead's inquiries and its conversation (texts, alerts) are theirs
         uow.session.execute(
             update(Inquiry).where(Inquiry.contact_id == row.contact_id).values(owner_id=agent.id)
         )
+        _conversation_to(uow, row.contact_id, agent)
     audit.record(
         uow.session,
         actor_id=agent.id,
@@ -155,8 +158,29 @@ def decide(
         assignment_id=row.id,
         reason=reason,
     )
+    if not accept:
+        uow.session.flush()
+        routing.route_after(container, uow, row)  # the next agent, or the pond
     uow.commit()
     return assignment_out(row)
+
+
+def _conversation_to(uow: SqlAlchemyUnitOfWork, contact_id: int, agent: User) -> None:
+    """The contact's conversation is the owner's from now: outcomes and alerts go to them, and
+    a conversation begun before anyone owned the lead names them from its next text on."""
+    conv = uow.session.scalar(
+        select(ConversationRow)
+        .where(ConversationRow.contact_id == contact_id)
+        .order_by(ConversationRow.id.desc())
+        .limit(1)
+        .with_for_update()
+    )
+    if conv is None:
+        return
+    if conv.agent_id is None:
+        conv.agent_name = agent.first_name or (agent.name.split() or ["your agent"])[0]
+        conv.agent_last = agent.last_name
+    conv.agent_id = agent.id
 
 
 def mine(

@@ -40,7 +40,7 @@ from adapters.storage.orm import Assignment, ConsentRecord, Inquiry
 from adapters.storage.repositories import to_e164
 from adapters.storage.vocab import LeadStatus, Priority
 from api.container import Container
-from api.services import outbox
+from api.services import outbox, routing
 from api.services.csv_columns import (
     CONSENT_FIELDS,
     CONTACT_FIELDS,
@@ -82,9 +82,13 @@ class ImportReport:
     mapping: dict[str, str] = field(default_factory=dict)
     # rows of known leads another agent owns (or is offered): the owner asked for not applied
     owner_kept: list[int] = field(default_factory=list)
+    routing: bool = False  # whether the routing rules saw the new leads (ISA_ROUTING_FILE)
+    routed: int = 0  # new leads the routing rules offered to an agent
+    pond: int = 0  # new leads the routing rules left to the coordinators
 
     def summary(self) -> dict[str, Any]:
         """The counts, as the CLI and the API print them."""
+        routing = {"routed": self.routed, "pond": self.pond} if self.routing else {}
         return {
             "read": self.read,
             "imported": self.imported,
@@ -95,6 +99,7 @@ class ImportReport:
             "already_imported": self.already_imported,
             "updated": self.updated,
             "owner_not_changed": len(self.owner_kept),
+            **routing,
             "text": self.sentence(),
         }
 
@@ -123,6 +128,8 @@ class ImportReport:
             parts.append(f"{self.updated} of them updated the contact's details")
         if self.rejected:
             parts.append(f"{len(self.rejected)} rejected")
+        if self.routing:
+            parts.append(f"{self.routed} offered by the routing rules, {self.pond} to the pond")
         return ", ".join(parts)
 
 
@@ -282,6 +289,8 @@ class Importer:
                 self._write(batch, now)
                 batch = []
         self._write(batch, now)
+        if self.owner_id is None:
+            self._route()
         with self.container.uow() as uow:
             audit.record(
                 uow.session,
@@ -293,6 +302,29 @@ class Importer:
             )
             uow.commit()
         return self.report
+
+    def _route(self) -> None:
+        """Offer each new lead by the routing rules (when configured), one transaction each."""
+        if routing.routing_of(self.container) is None:
+            return
+        self.report.routing = True
+        for contact_id, _script in self.created:
+            with self.container.uow() as uow:
+                contact = uow.contacts.get(contact_id)
+                inquiry = uow.session.scalar(
+                    select(Inquiry)
+                    .where(Inquiry.contact_id == contact_id)
+                    .order_by(Inquiry.received_at.desc(), Inquiry.id.desc())
+                    .limit(1)
+                )
+                if contact is None or inquiry is None:  # pragma: no cover - never deleted
+                    continue
+                said = routing.route_intake(self.container, uow, contact, inquiry)
+                uow.commit()
+            if said is not None and said.startswith(routing.POND):
+                self.report.pond += 1
+            elif said is not None:
+                self.report.routed += 1
 
     def _reject(self, line: int, reason: str, phone: str = "", *, row: Iterable[str] = ()) -> None:
         self.report.rejected.append(Rejected(line, reason, phone, tuple(row)))
@@ -333,7 +365,8 @@ class Importer:
                     owner_id = self.owner_id
                     if contact_id in held:  # a known lead another agent holds keeps its owner
                         owner_id = held[contact_id]
-                        self.report.owner_kept.append(line)
+                        if self.owner_id is not None:  # asked for another: say it was not
+                            self.report.owner_kept.append(line)
                     inquiries.append(
                         {
                             "contact_id": contact_id,
@@ -406,8 +439,9 @@ class Importer:
 
     def _held(self, session: Any, known: set[int]) -> dict[int, int | None]:
         """Of the known contacts, those another agent than ``owner_id`` owns or is offered:
-        contact id → its owner (None while only offered). Empty without ``owner_id``."""
-        if self.owner_id is None or not known:
+        contact id → its owner (None while only offered). Without ``owner_id``, every one an
+        agent owns or is offered: the owner gets every inquiry of their contact (seed 001)."""
+        if not known:
             return {}
         owners = dict(
             session.execute(

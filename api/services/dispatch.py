@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from adapters.storage.jobs import ASSIGNED, NEW_LEAD, SEND
 from adapters.storage.orm import Job
 from api.container import Container
-from api.services import drip, notify, outbox, timers
+from api.services import drip, notify, outbox, routing, timers
 from api.services.effects import ALERT_MAIL, ENROL, NOTIFY, REMIND
 from api.services.worker import Handler, Worker
 
@@ -32,6 +32,7 @@ def handlers() -> dict[str, Handler]:
         REMIND: notify.run_remind_job,
         NEW_LEAD: notify.run_new_lead_job,
         ASSIGNED: notify.run_assignment_job,
+        routing.OFFER_TIMEOUT: routing.run_offer_timeout_job,
         **{kind: timers.run_timer_job for kind in timers.KINDS},
     }
 

@@ -110,7 +110,33 @@ def apply_turn(scope: TurnScope, turn: Turn, *, agent_id: int | None = None) -> 
         elif isinstance(effect, SwitchLanguage):
             _switched(scope, effect)
     _sync_dead_flag(scope, before, conv, done)
+    _learned(scope, conv)
     return done
+
+
+LEARNED = "contact.learned"
+"""Audit action of a lead's detail the conversation learned (its e-mail) written to the lead."""
+
+
+def _learned(scope: TurnScope, conv: Conversation) -> None:
+    """What the lead texted us about themselves updates the lead: one e-mail everywhere."""
+    email = conv.slots.get("email")
+    if not isinstance(email, str) or not email.strip():
+        return
+    email = email.strip().lower()[:254]
+    if scope.contact.email == email:
+        return
+    audit.record(
+        scope.uow.session,
+        actor_id=None,
+        action=LEARNED,
+        subject=("contact", scope.contact.id),
+        at=scope.now,
+        field="email",
+        before=scope.contact.email,
+        after=email,
+    )
+    scope.contact.email = email
 
 
 LANGUAGE = "conversation.language"

@@ -103,6 +103,7 @@ class LeadDetail(BaseModel):
     """A contact with everything about it: inquiries, assignments, shares, consent, conversation."""
 
     contact: dict[str, Any]
+    owner_id: int | None = None  # the one owner: of its inquiries, its conversation, its alerts
     inquiries: list[dict[str, Any]]
     assignments: list[AssignmentOut]
     shared_with: list[int]
@@ -350,10 +351,12 @@ def unassigned_page(session: Session, *, limit: int, offset: int) -> UnassignedP
 
 def detail(session: Session, contact: Contact) -> LeadDetail:
     """Everything about one contact the caller may see."""
-    inquiries = session.scalars(
-        select(Inquiry)
-        .where(Inquiry.contact_id == contact.id)
-        .order_by(Inquiry.received_at.desc(), Inquiry.id.desc())
+    inquiries = list(
+        session.scalars(
+            select(Inquiry)
+            .where(Inquiry.contact_id == contact.id)
+            .order_by(Inquiry.received_at.desc(), Inquiry.id.desc())
+        )
     )
     offered = session.scalars(
         select(Assignment).where(Assignment.contact_id == contact.id).order_by(Assignment.id)
@@ -366,8 +369,10 @@ def detail(session: Session, contact: Contact) -> LeadDetail:
         .order_by(ConversationRow.id.desc())
         .limit(1)
     )
+    owners = [i.owner_id for i in inquiries if i.owner_id is not None]
     return LeadDetail(
         contact=_columns(contact, CONTACT_FIELDS),
+        owner_id=owners[-1] if owners else None,  # the oldest inquiry's: the contact's owner
         inquiries=[_columns(i, tuple(c.key for c in Inquiry.__table__.columns)) for i in inquiries],
         assignments=[assignment_out(a) for a in offered],
         shared_with=list(shares),

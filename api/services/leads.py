@@ -8,7 +8,7 @@ lead's first text goes out at once: speed to lead is what converts.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple
 
 from fastapi import HTTPException
 from pydantic import (
@@ -38,7 +38,7 @@ from adapters.storage.repositories import to_e164
 from adapters.storage.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.storage.vocab import LeadStatus, Priority, Role
 from api.container import Container
-from api.services import outbox
+from api.services import outbox, routing
 from api.services import scripts as script_versions
 from api.services.turns import start_conversation
 from isa_engine.errors import NotAllowed
@@ -101,6 +101,9 @@ class LeadIn(TextInput):
     property_address: str | None = Field(default=None, max_length=300)
     property_state: str | None = Field(default=None, min_length=2, max_length=2)
     property_zip: str | None = Field(default=None, max_length=10)
+    city: Short | None = None  # the property's or the search's city (routing rules match it)
+    price: int | None = Field(default=None, ge=0, le=1_000_000_000)  # list price or budget
+    language: Literal["en", "es"] | None = None  # the lead's language, when the form knows it
     message: str | None = Field(default=None, max_length=5000)
     lead_status: Annotated[LeadStatus, Lower] = LeadStatus.ACTIVE
     contact_status: str | None = Field(default=None, max_length=40)
@@ -127,6 +130,7 @@ class IntakeOut(BaseModel):
     conversation_id: int | None = None
     opening: str | None = None  # "sent", or "waiting for an ISA" (ISA_AUTO_APPROVE=none)
     owner: str | None = None  # why a named owner_id was not applied (an existing lead's owner)
+    routed: str | None = None  # what the routing rules did with a lead nobody held
 
 
 class IntakeReceipt(BaseModel):
@@ -216,14 +220,15 @@ def owner_of_new_inquiry(
 
     The owner of an existing contact changes only by assignment (POST /leads/{id}/assign,
     then the agent accepts): a named owner_id is applied to a contact nobody holds; for a
-    contact an agent owns (or is offered) the inquiry goes to that owner. An intake token
+    contact an agent owns the inquiry goes to that owner, named or not (seed 001: the owner
+    receives every lead from their contacts, alerted as it comes in). An intake token
     never sets an existing contact's owner: whoever holds the lead keeps it, nobody else
     starts seeing it.
     """
     owner, offered = current_owner(uow, contact_id)
-    if intake_token:
+    if intake_token or wanted is None:  # the owner gets every inquiry of their contact
         return owner, None
-    if wanted is None or wanted == owner:
+    if wanted == owner:
         return wanted, None
     if owner is not None:
         return owner, (
@@ -312,8 +317,11 @@ def intake(
             )
         )
     uow.session.flush()
+    routed = None
     if owner_id is not None:  # the agent hears of the new lead (seed 000)
         uow.jobs.add(NEW_LEAD, now, {"inquiry_id": inquiry.id}, at=now)
+    else:  # nobody holds it: the routing rules offer it, or leave it in the pond
+        routed = routing.route_intake(container, uow, contact, inquiry)
     audit.record(
         uow.session,
         actor_id=actor_id,
@@ -346,6 +354,7 @@ def intake(
         if started.outbound_ids
         else "waiting for an ISA",
         owner=owner_note,
+        routed=routed,
     )
 
 
